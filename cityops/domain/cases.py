@@ -419,7 +419,7 @@ RULES: Mapping[type[CaseCommand], Rule] = {
     Close: Rule(frozenset({_S.CHECKED}), frozenset({_D}), label_zh="结案"),
     Suspend: Rule(_WORKING, frozenset({_D, _CM}), label_zh="挂起"),
     Resume: Rule(frozenset({_S.SUSPENDED}), frozenset({_D, _CM}), label_zh="恢复"),
-    Escalate: Rule(_OPEN - {_S.REPORTED}, frozenset({_D, _CM, _SU}), label_zh="升级督办"),
+    Escalate: Rule(_OPEN, frozenset({_D, _CM, _SU}), label_zh="升级督办"),
     Invalidate: Rule(
         frozenset({_S.REPORTED, _S.VERIFIED}), frozenset({_D, _SU}), label_zh="不予立案"
     ),

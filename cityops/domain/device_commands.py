@@ -52,7 +52,10 @@ class Channel(StrEnum):
 
     POWER = "power"
     LEVEL = "level"  # brightness of a screen, dim level of a light
-    CONTENT = "content"  # scheduled content, takeover and restore: what a screen shows
+    CONTENT = "content"  # a screen's scheduled content
+    # Takeover and restore have their own channel: a routine content push queued after an
+    # emergency takeover must not cancel it; the scheduled content is what restore returns to.
+    TAKEOVER = "takeover"
 
 
 # ---------------------------------------------------------------- payloads
@@ -99,7 +102,7 @@ class TakeOver:
     content_id: str
     text: str | None
     until: datetime
-    channel: ClassVar[Channel] = Channel.CONTENT
+    channel: ClassVar[Channel] = Channel.TAKEOVER
 
     def __post_init__(self) -> None:
         _check_content_id(self.content_id)
@@ -112,7 +115,7 @@ class TakeOver:
 class Restore:
     """End a takeover now and return to the scheduled content."""
 
-    channel: ClassVar[Channel] = Channel.CONTENT
+    channel: ClassVar[Channel] = Channel.TAKEOVER
 
 
 Payload = SetPower | SetLevel | ShowContent | TakeOver | Restore

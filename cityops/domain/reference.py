@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from cityops.domain.durations import ClockBasis, parse_limit
 from cityops.domain.ranking import CategoryRule, Indicator, ItemRule, RankingRules
 from cityops.domain.sla import ClockKind, ClockSpec
+from cityops.domain.work_calendar import WorkCalendar
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -159,6 +160,10 @@ class Taxonomy:
     working_periods: tuple[tuple[time, time], ...]
     categories: Mapping[str, Category]
     subcategories: Mapping[str, Subcategory]
+
+    def calendar(self) -> WorkCalendar:
+        """The working calendar of this standard's working hours (China's holidays included)."""
+        return WorkCalendar(self.working_periods)
 
     def in_category(self, category_code: str) -> tuple[Subcategory, ...]:
         return tuple(s for s in self.subcategories.values() if s.category_code == category_code)

@@ -115,8 +115,8 @@ def test_channels() -> None:
     assert SetPower(on=True).channel is Channel.POWER
     assert SetLevel(percent=1).channel is Channel.LEVEL
     assert ShowContent("c").channel is Channel.CONTENT
-    assert TakeOver("c", None, NOW).channel is Channel.CONTENT
-    assert Restore().channel is Channel.CONTENT
+    assert TakeOver("c", None, NOW).channel is Channel.TAKEOVER
+    assert Restore().channel is Channel.TAKEOVER
 
 
 @pytest.mark.parametrize("kind", [DeviceKind.LIGHT_CABINET, DeviceKind.LIGHT_CIRCUIT])
@@ -408,7 +408,24 @@ def test_supersede_rules() -> None:
     assert "new" in changed[0].reason
 
 
-def test_takeover_and_restore_share_the_content_channel() -> None:
+def test_routine_content_push_does_not_cancel_a_queued_emergency_takeover() -> None:
+    take = make(
+        "t",
+        TakeOver("flood", None, NOW + timedelta(hours=1)),
+        device="scr-1",
+        kind=DeviceKind.LED_SCREEN,
+    )
+    push = make(
+        "p",
+        ShowContent("ad-42"),
+        device="scr-1",
+        kind=DeviceKind.LED_SCREEN,
+        at=NOW + timedelta(seconds=1),
+    )
+    assert supersede([take], push, push.issued_at) == ()
+
+
+def test_restore_supersedes_a_queued_takeover_on_the_same_screen() -> None:
     take = make(
         "t",
         TakeOver("flood", None, NOW + timedelta(hours=1)),
