@@ -1,0 +1,432 @@
+"""The wire: JSON shapes the server and the clients exchange (pydantic v2), shared by both.
+
+Offers to the server (request validation, responses, OpenAPI) and to the client's sync engine
+(decoding pulls and the live stream, encoding pushed intents):
+- entity documents: ``CaseDoc``, ``CaseEventDoc``, ``AlarmDoc``, ``DeviceCommandDoc``,
+  ``DeviceDoc`` — built from the domain objects with ``from_domain``;
+- the sync protocol of DESIGN §3: ``ChangeDoc`` / ``ChangesPage`` (pull and SSE), ``Mutation`` /
+  ``PushRequest`` / ``MutationResult`` / ``PushResponse`` (push), ``Problem`` (RFC 9457 errors);
+- ``ReadingIn`` / ``ReadingsBatch`` for IoT ingest;
+- ``parse_mutation``: a pushed intent → the typed domain command it names, or a ``Rejection``
+  that names the bad field. The same table drives the client, so what a client may send and what
+  the server accepts cannot drift apart.
+
+Pydantic sits at the edges only: the hot paths (alarm rules, SLA clocks) work on the frozen
+dataclasses of the domain, which are several times cheaper to build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
+
+from cityops.domain import alarms as al
+from cityops.domain import cases as cs
+from cityops.domain import device_commands as dc
+from cityops.domain.devices import DeviceKind
+from cityops.domain.outcomes import Rejection
+
+Code = Annotated[str, Field(min_length=1, max_length=64)]
+Text = Annotated[str, Field(max_length=4000)]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Lat = Annotated[float, Field(ge=-90, le=90)]
+
+
+class _Doc(BaseModel):
+    """Every wire document: unknown fields are an error (a typo must not be silently dropped),
+    and a document once built is not changed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, from_attributes=True)
+
+
+# ------------------------------------------------------------------ entity documents
+
+
+class PauseDoc(_Doc):
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+    reason: str = ""
+
+
+class CaseDoc(_Doc):
+    id: Code
+    state: cs.CaseState
+    source: cs.CaseSource
+    description: Text
+    reported_at: AwareDatetime
+    reported_by: str
+    district_code: Code
+    street_code: Code | None = None
+    community_code: Code | None = None
+    address: str = ""
+    lon: Lon | None = None
+    lat: Lat | None = None
+    subcategory_code: Code | None = None
+    assigned_unit: Code | None = None
+    verified_at: AwareDatetime | None = None
+    filed_at: AwareDatetime | None = None
+    first_dispatched_at: AwareDatetime | None = None
+    dispatched_at: AwareDatetime | None = None
+    accepted_at: AwareDatetime | None = None
+    responded_at: AwareDatetime | None = None
+    arrived_at: AwareDatetime | None = None
+    handled_at: AwareDatetime | None = None
+    checked_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    ended_by: str | None = None
+    pauses: tuple[PauseDoc, ...] = ()
+    resume_state: cs.CaseState | None = None
+    escalation_level: int = 0
+    rework_count: int = 0
+    return_count: int = 0
+    duplicate_of: str | None = None
+    end_reason: str = ""
+    version: int = Field(ge=1)
+
+    @classmethod
+    def from_domain(cls, case: cs.Case) -> CaseDoc:
+        return cls.model_validate(case)
+
+    def to_domain(self) -> cs.Case:
+        data = self.model_dump()
+        data["pauses"] = tuple(cs.Pause(**p) for p in data["pauses"])
+        return cs.Case(**data)
+
+
+class CaseEventDoc(_Doc):
+    case_id: Code
+    kind: cs.EventKind
+    at: AwareDatetime
+    actor_id: str
+    from_state: cs.CaseState | None
+    to_state: cs.CaseState
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_domain(cls, event: cs.CaseEvent) -> CaseEventDoc:
+        return cls.model_validate(event)
+
+
+class AlarmDoc(_Doc):
+    id: Code
+    device_id: Code
+    kind: al.AlarmKind
+    severity: al.Severity
+    peak_severity: al.Severity
+    state: al.AlarmState
+    first_raised_at: AwareDatetime
+    last_raised_at: AwareDatetime
+    value: float
+    threshold: float
+    occurrences: int = Field(ge=1)
+    cleared_at: AwareDatetime | None = None
+    underlying_state: al.AlarmState | None = None
+    acked_by: str | None = None
+    acked_by_name: str = ""
+    acked_at: AwareDatetime | None = None
+    shelved_by: str | None = None
+    shelved_until: AwareDatetime | None = None
+    shelve_reason: str | None = None
+    out_of_service_by: str | None = None
+    out_of_service_reason: str | None = None
+    case_id: str | None = None
+    district_code: str | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
+    version: int = Field(ge=1)
+
+    @classmethod
+    def from_domain(cls, alarm: al.Alarm) -> AlarmDoc:
+        return cls.model_validate(alarm)
+
+    def to_domain(self) -> al.Alarm:
+        return al.Alarm(**self.model_dump())
+
+
+class DeviceCommandDoc(_Doc):
+    id: Code
+    device_id: Code
+    device_kind: DeviceKind
+    payload: dict[str, Any]  # dc.payload_to_wire form: {"type": "set_level", "percent": 40}
+    issued_by: str
+    issued_at: AwareDatetime
+    not_after: AwareDatetime
+    status: dc.CommandStatus
+    status_at: AwareDatetime | None = None
+    reason: str | None = None
+    group_command_id: str | None = None
+    version: int = Field(ge=1)
+
+    @classmethod
+    def from_domain(cls, command: dc.DeviceCommand) -> DeviceCommandDoc:
+        fields = {f.name: getattr(command, f.name) for f in dataclasses.fields(command)}
+        fields["payload"] = dc.payload_to_wire(command.payload)
+        return cls.model_validate({k: v for k, v in fields.items() if k in cls.model_fields})
+
+
+class DeviceDoc(_Doc):
+    """A device's last reported state, as the device tree and the wall show it."""
+
+    id: Code
+    kind: DeviceKind
+    name_zh: str
+    district_code: Code
+    group: Code | None = None
+    online: bool = False
+    power: bool = False
+    level: int = Field(default=0, ge=0, le=100)
+    content_id: str | None = None
+    content_text: str | None = None
+    takeover_until: AwareDatetime | None = None
+    faults: tuple[str, ...] = ()
+    last_seen: AwareDatetime | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
+    version: int = Field(default=1, ge=1)
+
+
+# ------------------------------------------------------------------ sync protocol
+
+
+class Entity(StrEnum):
+    CASE = "case"
+    CASE_EVENT = "case_event"
+    ALARM = "alarm"
+    DEVICE = "device"
+    DEVICE_COMMAND = "device_command"
+    METRIC = "metric"
+    RANKING = "ranking"
+
+
+class ChangeDoc(_Doc):
+    """One row of the server's changes log; ``seq`` is the SSE event id and the pull cursor."""
+
+    seq: int = Field(ge=1)
+    entity: Entity
+    entity_id: Code
+    version: int = Field(ge=1)
+    op: Literal["upsert", "delete"]
+    payload: dict[str, Any] | None = None
+    origin_client: str | None = None
+    origin_mutation: UUID | None = None
+
+
+class ChangesPage(_Doc):
+    changes: tuple[ChangeDoc, ...]
+    last_seq: int = Field(ge=0)
+    has_more: bool
+
+    @field_validator("changes")
+    @classmethod
+    def _ascending(cls, changes: tuple[ChangeDoc, ...]) -> tuple[ChangeDoc, ...]:
+        # A reader must never skip a seq; an out-of-order page is a server bug to surface.
+        if any(b.seq <= a.seq for a, b in zip(changes, changes[1:], strict=False)):
+            raise ValueError("changes must be in strictly ascending seq order")
+        return changes
+
+
+class Mutation(_Doc):
+    """A client's named intent, kept in its outbox until the server has processed it."""
+
+    client_id: Code
+    seq: int = Field(ge=1)
+    mutation_id: UUID
+    name: Code
+    args: dict[str, Any] = Field(default_factory=dict)
+    base_version: int | None = Field(default=None, ge=1)
+    client_now: AwareDatetime
+
+    @field_validator("mutation_id")
+    @classmethod
+    def _uuid7(cls, value: UUID) -> UUID:
+        # Version 7 ids sort by creation time, which keeps outbox and audit in order.
+        if value.version != 7:
+            raise ValueError("mutation_id must be a UUIDv7")
+        return value
+
+
+class PushRequest(_Doc):
+    mutations: tuple[Mutation, ...] = Field(min_length=1, max_length=500)
+
+
+class RejectionDoc(_Doc):
+    code: str
+    message: str
+    message_en: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_domain(cls, rejection: Rejection) -> RejectionDoc:
+        return cls.model_validate(rejection)
+
+
+class MutationResult(_Doc):
+    """``applied`` or ``rejected``: both are *processed*; a rejected one is not retried, its
+    reason goes to the user who made it."""
+
+    mutation_id: UUID
+    seq: int
+    status: Literal["applied", "rejected"]
+    rejection: RejectionDoc | None = None
+    last_change_seq: int | None = None
+
+
+class PushResponse(_Doc):
+    results: tuple[MutationResult, ...]
+    last_seq: int  # the client's highest processed mutation seq
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem document: every 4xx/5xx body, never a traceback."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class ReadingIn(_Doc):
+    device_id: Code
+    metric: Code
+    value: float = Field(allow_inf_nan=False)
+    at: AwareDatetime
+
+
+class ReadingsBatch(_Doc):
+    readings: tuple[ReadingIn, ...] = Field(min_length=1, max_length=10_000)
+
+
+# ------------------------------------------------------------------ intents → domain commands
+
+
+class CaseReportArgs(_Doc):
+    case_id: Code  # client-made (UUIDv7 text) so the optimistic row and the server's agree
+    source: cs.CaseSource
+    description: Text
+    district_code: Code
+    street_code: Code | None = None
+    community_code: Code | None = None
+    address: str = ""
+    lon: Lon | None = None
+    lat: Lat | None = None
+
+
+class AlarmArgs(_Doc):
+    alarm_id: Code
+
+
+class AlarmShelveArgs(AlarmArgs):
+    until: AwareDatetime
+    reason: Text
+
+
+class AlarmConvertArgs(AlarmArgs):
+    case_id: Code
+
+
+class DeviceCommandArgs(_Doc):
+    """One absolute command to one or many devices (a group command fans out per device)."""
+
+    device_ids: tuple[Code, ...] = Field(min_length=1, max_length=20_000)
+    payload: dict[str, Any]
+    not_after: AwareDatetime
+    group_command_id: Code | None = None
+    confirmed_count: int | None = None  # what the confirmation dialog showed the operator
+
+
+class CaseCommandArgs(BaseModel):
+    """``{"case_id": …, <fields of the command>}``; the command fields are validated against
+    the domain dataclass itself, so a new field there is a new field on the wire."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    case_id: Code
+
+
+ParsedArgs = (
+    CaseReportArgs
+    | AlarmArgs
+    | AlarmShelveArgs
+    | AlarmConvertArgs
+    | DeviceCommandArgs
+    | tuple[str, cs.CaseCommand]
+)
+
+_PLAIN_ARGS: Mapping[str, type[_Doc]] = {
+    "case.report": CaseReportArgs,
+    "alarm.ack": AlarmArgs,
+    "alarm.shelve": AlarmShelveArgs,
+    "alarm.unshelve": AlarmArgs,
+    "alarm.convert_to_case": AlarmConvertArgs,
+    "device.command": DeviceCommandArgs,
+}
+_COMMAND_ADAPTERS: Mapping[str, TypeAdapter[Any]] = {
+    name: TypeAdapter(cls) for name, cls in cs.COMMANDS_BY_NAME.items()
+}
+MUTATION_NAMES: frozenset[str] = frozenset(_PLAIN_ARGS) | frozenset(_COMMAND_ADAPTERS)
+
+
+def _invalid(name: str, exc: ValidationError) -> Rejection:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "args"
+    return Rejection(
+        code="invalid_args",
+        message=f"“{name}”的参数 {where} 无效：{first['msg']}",
+        message_en=f"{name}: {where}: {first['msg']}",
+        details={"errors": exc.errors(include_url=False, include_context=False)},
+    )
+
+
+def parse_mutation(mutation: Mutation) -> ParsedArgs | Rejection:
+    """The typed arguments of a pushed intent: a case command becomes ``(case_id, command)``;
+    other intents their args model. Unknown names and bad fields are Rejections (processed,
+    shown to the user), never exceptions."""
+    name = mutation.name
+    try:
+        if name in _PLAIN_ARGS:
+            parsed: ParsedArgs = _PLAIN_ARGS[name].model_validate(mutation.args)  # type: ignore[assignment]
+            return parsed
+        if name in _COMMAND_ADAPTERS:
+            head = CaseCommandArgs.model_validate(mutation.args)
+            fields = {k: v for k, v in mutation.args.items() if k != "case_id"}
+            known = _field_names(name)
+            unknown = sorted(set(fields) - known)
+            if unknown:  # a misspelt field must not be dropped silently ("reasn" → no reason)
+                return Rejection(
+                    code="invalid_args",
+                    message=f"“{name}”不接受参数 {', '.join(unknown)}",
+                    message_en=f"{name}: unexpected fields {unknown}",
+                    details={"unexpected": unknown},
+                )
+            if "base_version" in known and "base_version" not in fields:
+                fields["base_version"] = mutation.base_version or 0
+            command: cs.CaseCommand = _COMMAND_ADAPTERS[name].validate_python(fields)
+            return head.case_id, command
+    except ValidationError as exc:
+        return _invalid(name, exc)
+    return Rejection(
+        code="unknown_mutation",
+        message=f"系统不认识的操作“{name}”，请升级客户端",
+        message_en=f"unknown mutation {name!r}",
+    )
+
+
+def _field_names(name: str) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cs.COMMANDS_BY_NAME[name]))
