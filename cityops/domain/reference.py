@@ -80,6 +80,10 @@ def _read_toml(directory: Path, name: str) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ReferenceDataError(name, "file", f"not found in {directory}") from None
+    except OSError as exc:
+        raise ReferenceDataError(name, "file", f"cannot be read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ReferenceDataError(name, "file", f"not UTF-8 text: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ReferenceDataError(name, "file", f"not valid TOML: {exc}") from None
 
@@ -89,6 +93,10 @@ def _read_json(directory: Path, name: str) -> dict[str, Any]:
         data = json.loads((directory / name).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ReferenceDataError(name, "file", f"not found in {directory}") from None
+    except OSError as exc:
+        raise ReferenceDataError(name, "file", f"cannot be read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ReferenceDataError(name, "file", f"not UTF-8 text: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ReferenceDataError(name, "file", f"not valid JSON: {exc}") from None
     if not isinstance(data, dict):
@@ -441,16 +449,20 @@ def load_evaluation(directory: Path) -> Evaluation:
         if name not in set(Indicator) or not isinstance(value, int | float):
             raise ranking.fail(f"weight {name}={value!r} is not an indicator with a number")
         weights[name] = float(value)
-    categories = [
-        CategoryRule(
-            code=e.get("code", str),
-            weight=e.get("weight", float),
-            base_score=e.get("base_score", float),
-            name_zh=e.get("name_zh", str),
-            name_en=e.get("name_en", str),
-        )
-        for e in _entries(f, data, "category", "category")
-    ]
+    categories = []
+    for e in _entries(f, data, "category", "category"):
+        try:
+            categories.append(
+                CategoryRule(
+                    code=e.get("code", str),
+                    weight=e.get("weight", float),
+                    base_score=e.get("base_score", float),
+                    name_zh=e.get("name_zh", str),
+                    name_en=e.get("name_en", str),
+                )
+            )
+        except ValueError as exc:  # negative weight, base_score outside (0, 100] …
+            raise e.fail(str(exc)) from None
     category_codes = {c.code for c in categories}
     items = []
     for e in _entries(f, data, "item", "item"):
@@ -458,7 +470,7 @@ def load_evaluation(directory: Path) -> Evaluation:
         if cat not in category_codes:
             raise e.fail(f"category {cat!r} does not exist")
         deduction, cap = e.get("deduction", float), e.get("max_deduction", float)
-        if deduction <= 0 or cap < deduction:
+        if not deduction > 0 or not cap >= deduction:  # also rejects nan
             raise e.fail(f"deduction {deduction} must be > 0 and ≤ max_deduction {cap}")
         items.append(
             ItemRule(
@@ -587,8 +599,9 @@ def load_devices(directory: Path, units: Units) -> Devices:
     for e in _entries(f, data, "lighting_cabinets", "cabinet"):
         cab_id = e.get("id", str)
         circuits = []
-        for c in e.get("circuits", list):
-            ce = _Entry(f, f"cabinet {cab_id} circuit {c.get('id', '?')}", c)
+        for i, c in enumerate(e.get("circuits", list)):
+            cid = c.get("id") if isinstance(c, dict) else None
+            ce = _Entry(f, f"cabinet {cab_id} circuit {cid or f'#{i + 1}'}", c)
             circuit = Circuit(ce.get("id", str), cab_id, ce.get("kind", str), ce.get("lamps", int))
             if circuit.kind not in ("street", "landscape") or circuit.lamps <= 0:
                 raise ce.fail("kind must be street or landscape, with lamps > 0")
