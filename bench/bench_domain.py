@@ -420,6 +420,8 @@ _SOURCES = (
 
 
 def _reporter(source: CaseSource, street: str, cast: Cast) -> Actor:
+    if source is CaseSource.MEDIA:  # media exposure is entered by the dispatch centre
+        return DISPATCHER
     return CITIZEN if source.public else cast.collector(street)
 
 
@@ -504,11 +506,12 @@ def bench_sla(ref: Reference, repeats: int) -> tuple[Result, Result]:
     rows = _open_cases(ref, 10_000)
     visible = rows[:200]
     refreshes = 5  # per timed repeat of the queue screen
+    calendar = ref.taxonomy.calendar()
 
     def clocks(batch: Sequence[tuple[Case, Subcategory]]) -> tuple[int, int]:
         running = overdue = 0
         for case, sub in batch:
-            for clock in case_clocks(case, sub, SLA_AT):
+            for clock in case_clocks(case, sub, SLA_AT, calendar):
                 overdue += clock.overdue
                 running += clock.deadline is not None
         return running, overdue

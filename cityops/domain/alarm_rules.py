@@ -3,9 +3,10 @@
 Offers to the server's ingest path (``/api/v1/ingest/readings``) and to the simulator:
 
 - ``Rule`` (one metric of one alarm kind: unit, severity bands, deadband, momentary or not,
-  per-device limits), ``RuleSet`` (rules by metric), ``load_rules(path)`` / ``parse_rules``
-  (validated; a broken file raises ``ValueError`` naming the file, the entry and the problem)
-  and ``default_rules()`` (``cityops/resources/alarm_rules.toml``, loaded once);
+  per-device limits), ``RuleSet`` (rules by metric; one rule per metric and per alarm kind),
+  ``load_rules(path)`` / ``parse_rules`` (validated; a broken file raises ``ValueError`` naming
+  the file, the entry and the problem) and ``default_rules()``
+  (``cityops/resources/alarm_rules.toml``, loaded once);
 - ``Reading`` (one sensor value), ``evaluate(rule, reading, existing) -> Decision`` and
   ``apply_reading(existing, reading, rules, at, new_id)`` which combines ``evaluate`` with
   ``alarms.raise_or_repeat`` / ``alarms.clear``.
@@ -172,13 +173,19 @@ def _check_bands(bands: tuple[Band, ...], direction: Direction) -> None:
 
 
 class RuleSet:
-    """Rules by metric; each metric belongs to exactly one rule."""
+    """Rules by metric; each metric belongs to exactly one rule, and each alarm kind too.
+
+    One kind per rule because an alarm is keyed by (device, kind) and judged by one rule's
+    bands: two metrics feeding one kind would let a normal reading of one clear the other's
+    alarm, and one's severity bands overwrite the other's (a 12 % pressure drop turning a
+    critical night-flow alarm into a warning)."""
 
     __slots__ = ("_by_metric", "source")
 
     def __init__(self, rules: Iterable[Rule], source: str = "<rules>") -> None:
         self.source = source
         self._by_metric: dict[str, Rule] = {}
+        by_kind: dict[AlarmKind, Rule] = {}
         for rule in rules:
             other = self._by_metric.get(rule.metric)
             if other is not None:
@@ -186,6 +193,14 @@ class RuleSet:
                     f"{source}: rule {rule.name!r}: metric {rule.metric!r} "
                     f"is already used by rule {other.name!r}"
                 )
+            other = by_kind.get(rule.kind)
+            if other is not None:
+                raise ValueError(
+                    f"{source}: rule {rule.name!r}: alarm kind {rule.kind.value!r} is already "
+                    f"raised by rule {other.name!r} (metric {other.metric!r}); one alarm kind "
+                    "is judged by one rule, give the other metric its own kind"
+                )
+            by_kind[rule.kind] = rule
             self._by_metric[rule.metric] = rule
 
     def get(self, metric: str) -> Rule | None:
@@ -251,12 +266,22 @@ def apply_reading(
     server handles it: a reading dated later (a device clock running ahead) is dated ``at``, so no
     alarm carries a time in the future. ``new_id`` is used only if a new alarm is raised.
     Raises ``ValueError`` for a metric without a rule (the ingest layer checks ``metric in rules``
-    up front and answers 422)."""
+    up front and answers 422) and for an ``existing`` alarm of another (device, kind): the
+    caller keys alarms by ``(reading.device_id, rules[reading.metric].kind)``."""
     require_aware(at, "at")
     require_aware(reading.at, "reading.at")
     rule = rules.get(reading.metric)
     if rule is None:
         raise ValueError(f"no alarm rule for metric {reading.metric!r}")
+    if existing is not None and (
+        existing.kind is not rule.kind or existing.device_id != reading.device_id
+    ):
+        # Checked here, not only when raising: a "normal" reading of one metric must never
+        # clear the alarm of another kind because the caller looked up the wrong alarm.
+        raise ValueError(
+            f"alarm {existing.id} is for ({existing.device_id}, {existing.kind}), not for "
+            f"({reading.device_id}, {rule.kind}) that metric {reading.metric!r} raises"
+        )
     when = reading.at if reading.at <= at else at
     decision = evaluate(rule, reading, existing)
     if decision.action is Action.RAISE:

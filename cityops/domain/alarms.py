@@ -42,8 +42,14 @@ Rules decided here (the dispatcher sees them; tests pin them down)
   arrives before the timer ran still annunciates.
 - A reading older than the alarm's latest raise or clear (IoT platforms deliver late) is stale:
   a stale raise is counted but changes neither state, severity nor value; a stale clear is ignored.
-  Without this a late "normal" reading could clear a leak that is still going on.
+  Without this a late "normal" reading could clear a leak that is still going on. This holds for a
+  closed alarm too: a high reading measured before the clear that closed it is counted on it (the
+  ``cleared`` state stays) instead of opening a phantom alarm dated in the past.
 - The first acknowledgement wins: a second one is refused, naming who acknowledged and when.
+- An acknowledgement covers what the dispatcher saw. Clients send the ``peak_severity`` they were
+  shown (``seen_peak``); if the alarm escalated past it meanwhile (an ack replayed from an offline
+  outbox, a click racing a reading) the ack is refused (``alarm_changed_since_seen``) so the
+  escalation is not silenced by someone who never saw it.
 - ``version`` goes up by one in every call that changes the alarm; a call that changes nothing
   returns the same object and no events.
 """
@@ -66,8 +72,9 @@ MAX_SHELVE: Final = timedelta(hours=24)
 
 #: Roles that watch the wall and may acknowledge, shelve and turn alarms into cases.
 ALARM_HANDLING_ROLES: Final = (Role.DISPATCHER, Role.COMMANDER)
-#: Roles that maintain devices and may take their alarms out of service.
-MAINTENANCE_ROLES: Final = (Role.OPERATOR, Role.ADMIN)
+#: Roles that maintain devices and may take their alarms out of service. Not ADMIN: admins
+#: manage users and hold no device or alarm powers by themselves (see ``actors.Role``).
+MAINTENANCE_ROLES: Final = (Role.OPERATOR,)
 
 
 class AlarmKind(StrEnum):
@@ -77,6 +84,7 @@ class AlarmKind(StrEnum):
     GAS_LEAK = "gas_leak"
     WATERLOGGING = "waterlogging"
     SUPPLY_PIPE_LEAK = "supply_pipe_leak"
+    SUPPLY_NIGHT_FLOW = "supply_night_flow"
     DRAINAGE_PIPE_LEAK = "drainage_pipe_leak"
     UNDERGROUND_HAZARD = "underground_hazard"
     BRIDGE_OVERWEIGHT = "bridge_overweight"
@@ -98,6 +106,7 @@ _KIND_NAMES: Final[Mapping[AlarmKind, tuple[str, str]]] = {
     AlarmKind.GAS_LEAK: ("燃气泄漏", "Gas leak"),
     AlarmKind.WATERLOGGING: ("城市内涝积水", "Urban waterlogging"),
     AlarmKind.SUPPLY_PIPE_LEAK: ("供水管网漏损", "Water-supply pipe leakage"),
+    AlarmKind.SUPPLY_NIGHT_FLOW: ("供水夜间流量异常", "Water-supply night-flow anomaly"),
     AlarmKind.DRAINAGE_PIPE_LEAK: ("排水管网漏损/满溢", "Drainage pipe leakage/overflow"),
     AlarmKind.UNDERGROUND_HAZARD: ("地下空洞/沉降隐患", "Underground cavity/settlement hazard"),
     AlarmKind.BRIDGE_OVERWEIGHT: ("桥梁超载", "Bridge overweight"),
@@ -412,10 +421,12 @@ def raise_or_repeat(
                 f"not ({device_id}, {kind})"
             )
         settled, events = _settle(existing, at)
+        # A reading measured before the closed alarm's latest raise or clear (delivered late)
+        # belongs to that episode: it is counted there as stale, and opens no phantom alarm.
+        if not settled.is_closed or _is_stale(settled, at):
+            return _repeat(settled, severity, value, threshold, at, events)
         # A shelf that expired onto a closed alarm: the raise is a new episode. The old record
         # is left to the shelf timer, so every transition returned here concerns one alarm.
-        if not settled.is_closed:
-            return _repeat(settled, severity, value, threshold, at, events)
     alarm = Alarm(
         id=new_id,
         device_id=device_id,
@@ -442,6 +453,11 @@ def raise_or_repeat(
     return alarm, (event,)
 
 
+def _is_stale(alarm: Alarm, at: datetime) -> bool:
+    """A reading measured before the alarm's latest raise or clear: delivered late."""
+    return at < alarm.last_raised_at or (alarm.cleared_at is not None and at < alarm.cleared_at)
+
+
 def _repeat(
     alarm: Alarm,
     severity: Severity,
@@ -452,8 +468,7 @@ def _repeat(
 ) -> Transition:
     occurrences = alarm.occurrences + 1
     suppressed = alarm.state.value if alarm.is_suppressed else None
-    stale = at < alarm.last_raised_at or (alarm.cleared_at is not None and at < alarm.cleared_at)
-    if stale:
+    if _is_stale(alarm, at):
         counted = replace(alarm, occurrences=occurrences, version=alarm.version + 1)
         event = _event(
             AlarmEventKind.REPEATED,
@@ -537,9 +552,16 @@ def clear(alarm: Alarm, at: datetime, *, value: float | None = None) -> Transiti
 # ------------------------------------------------------------------ what clients may send
 
 
-def acknowledge(alarm: Alarm, actor: Actor, at: datetime) -> Transition | Rejection:
+def acknowledge(
+    alarm: Alarm, actor: Actor, at: datetime, *, seen_peak: Severity | None = None
+) -> Transition | Rejection:
     """A dispatcher or commander acknowledges: ``active_unack`` → ``active_ack``,
-    ``cleared_unack`` → ``cleared``. The first acknowledgement wins."""
+    ``cleared_unack`` → ``cleared``. The first acknowledgement wins.
+
+    ``seen_peak`` is the ``peak_severity`` the alarm had on the acknowledger's screen; when the
+    alarm has since escalated above it the ack is refused (``alarm_changed_since_seen``) and must
+    be given again on the current alarm. Every pushed ack carries it; ``None`` (server-side
+    callers only) skips the check."""
     require_aware(at, "at")
     if not actor.has(*ALARM_HANDLING_ROLES):
         return _forbidden(actor, "确认", "acknowledge")
@@ -556,6 +578,18 @@ def acknowledge(alarm: Alarm, actor: Actor, at: datetime) -> Transition | Reject
         )
     if alarm.is_suppressed:
         return _suppressed_rejection(alarm, at)
+    if seen_peak is not None and alarm.peak_severity.rank > seen_peak.rank:
+        peak = alarm.peak_severity
+        return _reject(
+            "alarm_changed_since_seen",
+            f"该告警在您查看后已升级为“{peak.zh}”，请查看最新情况后重新确认",
+            f"This alarm escalated to {peak.en} after you saw it ({seen_peak.en}); "
+            "look at it again and acknowledge it anew",
+            seen_peak=seen_peak.value,
+            peak_severity=peak.value,
+            severity=alarm.severity.value,
+            version=alarm.version,
+        )
     acked = _with_condition(
         alarm,
         _AFTER_ACK[alarm.state],

@@ -2,10 +2,15 @@
 
 Offers to the server (which escalates breached cases on a timer) and the client (countdowns in
 the queues, every deadline in the case detail):
-- ``clock_inputs(case)``: when the clocks started, which milestones stopped them, the pauses;
-- ``case_clocks(case, subcategory, at)``: the state of every clock at ``at``;
-- ``escalate_breaches(case, subcategory, since, until, ref)``: apply one ``Escalate`` per clock
-  that fell due in ``(since, until]`` — a server run every minute escalates each breach once.
+- ``clock_inputs(case, subcategory)``: when the clocks started, which milestones stopped them,
+  the pauses (clipped to the start);
+- ``case_clocks(case, subcategory, at, calendar)``: the state of every clock at ``at``;
+- ``escalate_breaches(case, subcategory, since, until, ref, calendar)``: apply one ``Escalate``
+  per clock that fell due in ``(since, until]`` — a server run every minute escalates each
+  breach once.
+
+``calendar`` is always passed (``reference.taxonomy.calendar()``), never defaulted: a default
+calendar would silently count the built-in office hours instead of the loaded standard's.
 
 Which instant starts the clocks: emergencies (wall clock, "135"/"103060") count from the report,
 because the norms are about minutes from the alarm; ordinary cases count from the first dispatch,
@@ -19,7 +24,8 @@ from datetime import datetime
 
 from cityops.domain.actors import Actor, Role
 from cityops.domain.cases import Case, CaseEvent, CaseReference, Escalate, apply
-from cityops.domain.city import CITY_TZ
+from cityops.domain.cases import Pause as CasePause
+from cityops.domain.city import CITY_CODE, CITY_TZ
 from cityops.domain.outcomes import Rejection
 from cityops.domain.reference import Subcategory
 from cityops.domain.sla import (
@@ -30,10 +36,10 @@ from cityops.domain.sla import (
     breaches_between,
     clock_states,
 )
-from cityops.domain.work_calendar import DEFAULT_CALENDAR, WorkCalendar
+from cityops.domain.work_calendar import WorkCalendar
 
 #: The actor in whose name the server escalates breached cases (the audit shows it as such).
-SLA_SYSTEM_ACTOR = Actor("system:sla", frozenset({Role.COMMANDER}), None, "时限监控")
+SLA_SYSTEM_ACTOR = Actor("system:sla", frozenset({Role.COMMANDER}), CITY_CODE, "时限监控")
 
 CLOCK_LABEL_ZH = {
     ClockKind.RECEIVE: "签收",
@@ -65,15 +71,30 @@ def clock_inputs(case: Case, subcategory: Subcategory) -> ClockInputs:
     stopped = {
         k: v for k, v in stops.items() if v is not None and started is not None and v >= started
     }
-    pauses = tuple((p.start, p.end) for p in case.pauses)
-    return ClockInputs(started, stopped, pauses)
+    return ClockInputs(started, stopped, _pauses_after(case.pauses, started))
+
+
+def _pauses_after(pauses: tuple[CasePause, ...], started: datetime | None) -> tuple[Pause, ...]:
+    """The suspensions as the clocks see them: only what lies after the clocks started. A case
+    may be suspended before its first dispatch (it is filed, awaiting a permit), and an
+    ordinary case's clocks start at that dispatch: such a pause has nothing to pause, and one
+    straddling the start pauses the clocks from the start on."""
+    if started is None:
+        return tuple((p.start, p.end) for p in pauses)
+    clipped: list[Pause] = []
+    for pause in pauses:
+        if pause.end is not None and pause.end <= started:
+            continue
+        clipped.append((max(pause.start, started), pause.end))
+    return tuple(clipped)
 
 
 def case_clocks(
-    case: Case, subcategory: Subcategory, at: datetime, calendar: WorkCalendar = DEFAULT_CALENDAR
+    case: Case, subcategory: Subcategory, at: datetime, calendar: WorkCalendar
 ) -> tuple[ClockState, ...]:
     """Remaining time and state of each of the case's clocks at ``at`` (all, not just the
-    nearest)."""
+    nearest). ``calendar`` is the standard's (``reference.taxonomy.calendar()``): the working
+    hours a limit counts are those of the taxonomy the limit came from."""
     inputs = clock_inputs(case, subcategory)
     return clock_states(
         subcategory.clock_specs(),
@@ -90,7 +111,7 @@ def due_breaches(
     subcategory: Subcategory,
     since: datetime,
     until: datetime,
-    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    calendar: WorkCalendar,
 ) -> tuple[Breach, ...]:
     inputs = clock_inputs(case, subcategory)
     if inputs.started_at is None or case.state.terminal:
@@ -112,7 +133,7 @@ def escalate_breaches(
     since: datetime,
     until: datetime,
     ref: CaseReference,
-    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    calendar: WorkCalendar,
 ) -> tuple[Case, tuple[CaseEvent, ...]]:
     """Escalate once for each clock that fell due in ``(since, until]``; the events carry the
     clock and its due time so the timeline reads "处置时限超时（应于 11-23 13:30 前）"."""

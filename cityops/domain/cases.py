@@ -7,7 +7,9 @@ optimistically and shows why an action is greyed out) and the simulator:
 - commands (``Verify``, ``File``, ``Dispatch`` …): one dataclass per action a person can take;
 - ``report_case``: make a new case; ``apply``: run one command → ``(case', events)`` or a
   ``Rejection`` a dispatcher can read;
-- ``allowed_commands``: which commands an actor may try on a case now (menus, shortcuts).
+- ``allowed_commands``: which commands an actor may try on a case now (menus, shortcuts);
+- ``allowed_sources``: which sources an actor may report under (``SOURCES_BY_ROLE``);
+- ``unit_covers``: whether a unit reaches an area (no unit reaches nothing).
 
 The closed loop is reported → verified → filed → dispatched → in progress → handled → checked →
 closed, with returned (handling unit refused it, awaits re-dispatch), rework (check failed),
@@ -28,6 +30,12 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from cityops.domain.actors import Actor, Role
 from cityops.domain.city import CITY_CODE, CITY_TZ, require_aware
 from cityops.domain.outcomes import Rejection
+
+#: Longest description a case may carry; the wire schemas (``schemas.Text``) use the same limit.
+MAX_TEXT_LENGTH = 4000
+#: Valid coordinates (WGS-84 degrees); shared with ``schemas.Lon`` / ``schemas.Lat``.
+MIN_LON, MAX_LON = -180.0, 180.0
+MIN_LAT, MAX_LAT = -90.0, 90.0
 
 
 class CaseState(StrEnum):
@@ -81,6 +89,7 @@ class CaseSource(StrEnum):
     HOTLINE = "hotline"  # public: 12319 hotline
     APP = "app"  # public: apps, Open311
     REWARD = "reward"  # public: reward reports ("有奖举报")
+    IOT = "iot"  # an IoT alarm converted into a case (the sensing network's own patrol)
 
     @property
     def public(self) -> bool:
@@ -384,6 +393,7 @@ class Scope(StrEnum):
 
     AREA = "area"  # the case lies inside the actor's unit (city-level staff reach all)
     ASSIGNED = "assigned"  # the actor belongs to the unit the case is assigned to
+    AREA_OR_ASSIGNED = "area_or_assigned"  # either: a department's crew on its own case
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,7 +436,8 @@ RULES: Mapping[type[CaseCommand], Rule] = {
     MarkDuplicate: Rule(
         frozenset({_S.REPORTED, _S.VERIFIED, _S.FILED}), frozenset({_D}), label_zh="标记重复"
     ),
-    AddNote: Rule(_OPEN, _STAFF, label_zh="添加备注"),
+    # The crew of the assigned department (whose unit code is not an area) notes its progress.
+    AddNote: Rule(_OPEN, _STAFF, Scope.AREA_OR_ASSIGNED, label_zh="添加备注"),
     UpdateDetails: Rule(_OPEN, frozenset({_D, _CO}), label_zh="修改信息"),
 }
 
@@ -453,11 +464,65 @@ _EVENT_OF: Mapping[type[CaseCommand], EventKind] = {
 
 _REPORT_ROLES = frozenset({_CO, _D, _SU, _CM, Role.CITIZEN})
 
+_PUBLIC = frozenset({CaseSource.HOTLINE, CaseSource.APP, CaseSource.REWARD})
+
+#: Which sources a role may report under. The source decides the workflow (a public report must
+#: be verified before it is filed) and the statistics (patrol finding rate, public
+#: participation), so a reporter may not choose it freely: a citizen claiming "patrol" would
+#: skip verification. Citizens report through the public channels only; collectors report what
+#: they find on patrol; dispatchers record hotline calls and app reports taken by the hall,
+#: referrals, media exposure and IoT alarms they turn into cases; supervisors referrals and
+#: media; commanders referrals, media and IoT alarms. An actor with several roles has the union.
+SOURCES_BY_ROLE: Mapping[Role, frozenset[CaseSource]] = {
+    Role.CITIZEN: _PUBLIC,
+    Role.COLLECTOR: frozenset({CaseSource.PATROL}),
+    Role.DISPATCHER: frozenset(
+        {
+            CaseSource.HOTLINE,
+            CaseSource.APP,
+            CaseSource.REFERRAL,
+            CaseSource.MEDIA,
+            CaseSource.IOT,
+        }
+    ),
+    Role.SUPERVISOR: frozenset({CaseSource.REFERRAL, CaseSource.MEDIA}),
+    Role.COMMANDER: frozenset({CaseSource.REFERRAL, CaseSource.MEDIA, CaseSource.IOT}),
+}
+
+_SOURCE_ZH: Mapping[CaseSource, str] = {
+    CaseSource.PATROL: "巡查发现",
+    CaseSource.REFERRAL: "上级交办",
+    CaseSource.MEDIA: "媒体曝光",
+    CaseSource.HOTLINE: "12319 热线",
+    CaseSource.APP: "公众 App",
+    CaseSource.REWARD: "有奖举报",
+    CaseSource.IOT: "物联感知",
+}
+_ROLE_ZH: Mapping[Role, str] = {
+    Role.CITIZEN: "市民",
+    Role.COLLECTOR: "信息采集员",
+    Role.DISPATCHER: "调度员",
+    Role.SUPERVISOR: "监督员",
+    Role.COMMANDER: "指挥长",
+}
+
+
+def allowed_sources(actor: Actor) -> frozenset[CaseSource]:
+    """The sources ``actor`` may report a case under (a reporting form offers only these)."""
+    allowed: frozenset[CaseSource] = frozenset()
+    for role in actor.roles:
+        allowed |= SOURCES_BY_ROLE.get(role, frozenset())
+    return allowed
+
 
 def unit_covers(unit_code: str | None, area_code: str) -> bool:
-    """True when a unit reaches an area: the city reaches everything, otherwise unit codes nest
-    by prefix (district 330102 ⊃ street 330102001 ⊃ community 330102001001)."""
-    if unit_code is None or unit_code == CITY_CODE:
+    """True when a unit reaches an area: the city (``CITY_CODE``, the unit of city-wide staff)
+    reaches everything, otherwise unit codes nest by prefix (district 330102 ⊃ street
+    330102001 ⊃ community 330102001001). No unit reaches nothing: a user record without a unit
+    is a data error, and it must not grant city-wide powers (fail closed)."""
+    if unit_code is None:
+        return False
+    if unit_code == CITY_CODE:
         return True
     return area_code.startswith(unit_code)
 
@@ -500,14 +565,23 @@ def _check_permission(case: Case, command: CaseCommand, actor: Actor) -> Rejecti
             f"cannot {command.name} a case in state {case.state.value}",
             state=case.state.value,
         )
+    assigned = actor.unit_code is not None and actor.unit_code == case.assigned_unit
     if rule.scope is Scope.ASSIGNED:
-        if actor.unit_code is None or actor.unit_code != case.assigned_unit:
+        if not assigned:
             return _reject(
                 "not_assigned",
                 f"案件派遣给 {case.assigned_unit}，您所在单位不能{label}",
                 f"case is assigned to {case.assigned_unit}, not to {actor.unit_code}",
             )
+    elif rule.scope is Scope.AREA_OR_ASSIGNED and assigned:
+        pass
     elif not actor.has(Role.COMMANDER) and not unit_covers(actor.unit_code, case.area_code):
+        if actor.unit_code is None:
+            return _reject(
+                "out_of_area",
+                f"您的账号未设置所属单位，不能{label}，请联系管理员",
+                f"your account has no unit, so it reaches no case area ({command.name})",
+            )
         return _reject(
             "out_of_area",
             f"案件位于 {case.area_code}，不在您单位 {actor.unit_code} 的辖区内",
@@ -520,6 +594,41 @@ def _need(text: str, what_zh: str, what_en: str) -> Rejection | None:
     if text.strip():
         return None
     return _reject("missing_field", f"请填写{what_zh}", f"{what_en} is required", field=what_en)
+
+
+def _check_details(
+    description: str | None, lon: float | None, lat: float | None
+) -> Rejection | None:
+    """The rules a case's description and position obey, however they arrive (a report, an
+    edit, a replayed intent whose fields the wire schema did not see)."""
+    if description is not None:
+        if not description.strip():
+            return _reject(
+                "missing_field",
+                "问题描述不能为空",
+                "description must not be empty",
+                field="description",
+            )
+        if len(description) > MAX_TEXT_LENGTH:
+            return _reject(
+                "text_too_long",
+                f"问题描述最多 {MAX_TEXT_LENGTH} 字（当前 {len(description)} 字）",
+                f"description may be at most {MAX_TEXT_LENGTH} characters, got {len(description)}",
+                field="description",
+                max_length=MAX_TEXT_LENGTH,
+            )
+    for name, value, low, high, zh in (
+        ("lon", lon, MIN_LON, MAX_LON, "经度"),
+        ("lat", lat, MIN_LAT, MAX_LAT, "纬度"),
+    ):
+        if value is not None and not low <= value <= high:  # also refuses NaN
+            return _reject(
+                "bad_position",
+                f"{zh} {value} 无效，应在 {low:g} 到 {high:g} 之间",
+                f"{name} {value} must lie in [{low:g}, {high:g}]",
+                field=name,
+            )
+    return None
 
 
 def _close_pause(case: Case, now: datetime) -> tuple[Pause, ...]:
@@ -612,7 +721,16 @@ def _transition(
         case Handle(feedback=feedback):
             if (missing := _need(feedback, "处置反馈", "feedback")) is not None:
                 return missing
-            return replace(case, state=s.HANDLED, handled_at=now), {"feedback": feedback}
+            # A crew that fixed the problem has responded and arrived, whether or not it pressed
+            # Depart/Arrive: record it, so a failed check (rework clears ``handled_at``) does not
+            # set met respond/arrive clocks running again.
+            return replace(
+                case,
+                state=s.HANDLED,
+                handled_at=now,
+                responded_at=case.responded_at or now,
+                arrived_at=case.arrived_at or now,
+            ), {"feedback": feedback}
         case CheckPass():
             return replace(case, state=s.CHECKED, checked_at=now), {"note": command.note}
         case CheckFail(reason=reason):
@@ -679,6 +797,9 @@ def _transition(
                     f"case changed since version {command.base_version} (now {case.version})",
                     current_version=case.version,
                 )
+            invalid = _check_details(command.description, command.lon, command.lat)
+            if invalid is not None:
+                return invalid
             description = _changed(command.description, case.description)
             address = _changed(command.address, case.address)
             lon, lat = _changed(command.lon, case.lon), _changed(command.lat, case.lat)
@@ -749,8 +870,22 @@ def report_case(
     require_aware(now, "now")
     if not actor.has(*_REPORT_ROLES):
         return _reject("forbidden", "您的角色无权上报问题", "role may not report cases")
+    allowed = allowed_sources(actor)
+    if source not in allowed:
+        roles = "、".join(sorted(_ROLE_ZH[r] for r in actor.roles if r in _ROLE_ZH))
+        may = "、".join(_SOURCE_ZH[s] for s in CaseSource if s in allowed)
+        return _reject(
+            "source_not_allowed",
+            f"{roles}不能以“{_SOURCE_ZH[source]}”来源上报问题（可选：{may}）",
+            f"a {'/'.join(sorted(r.value for r in actor.roles))} may not report a case with "
+            f"source {source.value!r} (allowed: {', '.join(sorted(s.value for s in allowed))})",
+            source=source.value,
+            allowed=sorted(s.value for s in allowed),
+        )
     if (missing := _need(description, "问题描述", "description")) is not None:
         return missing
+    if (invalid := _check_details(description, lon, lat)) is not None:
+        return invalid
     for code in (district_code, street_code, community_code):
         if code is not None and not ref.has_unit(code):
             return _reject("unknown_unit", f"区域 {code} 不存在", f"unit {code!r} does not exist")

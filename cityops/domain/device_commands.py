@@ -9,6 +9,9 @@ client (optimistic rows, progress of group commands, confirmation prompts) and t
 - ``DeviceCommand`` and ``CommandStatus`` (queued → sent → acked | failed | expired |
   superseded), ``transition``;
 - ``server_not_after`` (client clock-skew correction), ``issue`` and ``issue_group``;
+- who may command: operators and dispatchers (DESIGN §1: dispatchers switch screens and lights
+  in an incident), but a command that needs typed confirmation (city-wide all-off, takeover of
+  most screens; ``needs_typed_confirmation``) only an operator — ``issue_group`` enforces it;
 - queue rules ``supersede``, ``expire_due``, ``next_to_send``;
 - gateway feedback ``mark_sent``, ``mark_acked``, ``mark_failed``;
 - ``GroupCommandProgress`` and ``needs_typed_confirmation``.
@@ -20,12 +23,26 @@ operator's command, and only an absolute command means the same thing every time
 
 Time rule used throughout: a command is alive while ``at < not_after`` and expired from
 ``not_after`` on (a half-open window), so "expired" means the same thing in every function.
+A routine command lives at most ``MAX_NOT_AFTER`` (1 h) from the server's now: "switch the
+lights off" must not land days later. A takeover lives until its ``until`` (≤ ``MAX_TAKEOVER``).
+
+Clocks: ``client_now`` is the client's clock as the sync engine stamps it on each push attempt
+(``Mutation.client_now``), not when the operator clicked, so time an intent spent in an offline
+outbox is not mistaken for clock skew: ``server_now - client_now`` is only the skew (plus the
+network delay). A difference over ``MAX_CLOCK_SKEW`` (1 day) is no skew but a broken clock, and
+correcting by it would stretch or shrink expiries arbitrarily: such a push is refused
+(``clock_skew``) until the client's clock is set.
+
+A sent command occupies its device/channel until it is acked, fails, or ``SENT_BLOCKS_FOR``
+(2 min, the ack timeout) has passed since it was sent (or its ``not_after``, if sooner): a lost
+ack must not hold back the next command — above all the Restore that ends a takeover.
 All functions are pure: they return new ``DeviceCommand`` values (version + 1) or a
 ``Rejection``; the caller stores them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -41,9 +58,24 @@ from cityops.domain.outcomes import Rejection
 #: a forgotten takeover cannot keep 273 screens on an emergency message for days.
 MAX_TAKEOVER = timedelta(hours=24)
 
+#: A routine (non-takeover) command must reach its device within this time of being accepted
+#: by the server, or not at all: the operator's intent is about now, not about tomorrow.
+MAX_NOT_AFTER = timedelta(hours=1)
+
+#: A client clock further than this from the server's is broken, not skewed (see the module
+#: docstring); its pushes are refused rather than "corrected".
+MAX_CLOCK_SKEW = timedelta(days=1)
+
+#: Ack timeout: after this long without feedback a sent command no longer blocks the next
+#: command on its device/channel (the gateway's ack may have been lost).
+SENT_BLOCKS_FOR = timedelta(minutes=2)
+
 #: Share of a kind's devices from which "power off" / "level 0" / "takeover" counts as
 #: city-wide and must be confirmed by typing (``needs_typed_confirmation``).
 DANGEROUS_SHARE = 0.5
+
+#: Roles that may command screens and lights.
+COMMAND_ROLES = (Role.OPERATOR, Role.DISPATCHER)
 
 
 class Channel(StrEnum):
@@ -279,6 +311,14 @@ class DeviceCommand:
     def expired_at(self, at: datetime) -> bool:
         return require_aware(at) >= self.not_after
 
+    def blocks_channel(self, at: datetime) -> bool:
+        """Whether this command holds its device/channel at ``at``: sent, and neither past its
+        ``not_after`` nor past the ack timeout (``SENT_BLOCKS_FOR`` after it was sent)."""
+        if self.status is not CommandStatus.SENT:
+            return False
+        sent_at = self.status_at if self.status_at is not None else self.issued_at
+        return require_aware(at) < min(sent_at + SENT_BLOCKS_FOR, self.not_after)
+
 
 def transition(
     command: DeviceCommand, to: CommandStatus, at: datetime, reason: str | None = None
@@ -320,11 +360,21 @@ def server_not_after(
     """Translate a client's expiry into server time: the client computed ``not_after`` on its
     own clock, so shift it by ``server_now - client_now``. (A client 5 min fast sends an
     expiry 5 min "too late"; this pulls it back.) Offline replay keeps the skew estimate
-    honest because ``client_now`` is the client's clock at push time, not at intent time."""
+    honest because ``client_now`` is the client's clock at push time, not at intent time.
+    A difference over ``MAX_CLOCK_SKEW`` is refused (``clock_skew``)."""
     require_aware(client_not_after, "client not_after")
     require_aware(client_now, "client_now")
     require_aware(server_now, "server_now")
-    corrected = client_not_after + (server_now - client_now)
+    skew = server_now - client_now
+    if abs(skew) > MAX_CLOCK_SKEW:
+        hours = abs(skew).total_seconds() / 3600
+        return Rejection(
+            "clock_skew",
+            f"客户端时钟偏差过大（与服务器相差约 {hours:.0f} 小时），请校准本机时间后重试",
+            f"the client's clock is {hours:.0f} h off the server's; set it right and retry",
+            {"client_now": client_now.isoformat(), "server_now": server_now.isoformat()},
+        )
+    corrected = client_not_after + skew
     if corrected <= server_now:
         return Rejection(
             "command_expired",
@@ -350,20 +400,23 @@ def issue(
 ) -> DeviceCommand | Rejection:
     """Validate and create a queued command. Run at replay time on the server with the roles
     read from the database, so an operator demoted while offline cannot replay commands.
+    Operators and dispatchers may command (``COMMAND_ROLES``); the operator-only city-wide
+    commands are checked by ``issue_group``, which sees the whole target list.
 
     ``not_after`` is on the client's clock when ``client_now`` is given (corrected with
     ``server_not_after``), else already server time. A takeover's ``until`` is *not* corrected:
     it is the wall-clock time the operator chose ("until 18:00"), and the limit is checked
     against server time. A takeover's expiry is clamped to its ``until``, because delivering it
-    after its end would show nothing.
+    after its end would show nothing; any other command's expiry may be at most
+    ``MAX_NOT_AFTER`` after ``server_now``.
     """
     require_aware(server_now, "server_now")
-    if not actor.has(Role.OPERATOR):
+    if not actor.has(*COMMAND_ROLES):
         return Rejection(
             "forbidden",
-            "无权操作设备：只有设备操作员可以控制大屏和照明",
-            "not allowed: only operators may command screens and lights",
-            {"user_id": actor.user_id, "required_role": str(Role.OPERATOR)},
+            "无权操作设备：只有设备操作员和调度员可以控制大屏和照明",
+            "not allowed: only operators and dispatchers may command screens and lights",
+            {"user_id": actor.user_id, "required_roles": [str(r) for r in COMMAND_ROLES]},
         )
     if not accepts(device_kind, payload):
         return Rejection(
@@ -401,6 +454,14 @@ def issue(
                 {"until": payload.until.isoformat(), "max_hours": hours},
             )
         not_after = min(not_after, payload.until)
+    elif not_after - server_now > MAX_NOT_AFTER:
+        minutes = MAX_NOT_AFTER.total_seconds() / 60
+        return Rejection(
+            "not_after_too_long",
+            f"设备指令的有效期最长 {minutes:g} 分钟，请缩短有效期",
+            f"a device command may stay deliverable for at most {minutes:g} min",
+            {"not_after": not_after.isoformat(), "max_minutes": minutes},
+        )
     return DeviceCommand(
         id=command_id,
         device_id=device_id,
@@ -431,14 +492,36 @@ def issue_group(
     actor: Actor,
     server_now: datetime,
     not_after: datetime,
+    fleet: Mapping[DeviceKind, int],
     client_now: datetime | None = None,
     max_takeover: timedelta = MAX_TAKEOVER,
 ) -> tuple[DeviceCommand, ...] | Rejection:
     """Fan a group/bulk command out into one command per ``(device_id, kind)`` target, all or
     nothing. Ids are ``"{group_command_id}:{device_id}"`` so a replayed group command produces
-    the same ids and the server's idempotency check catches it."""
+    the same ids and the server's idempotency check catches it.
+
+    ``fleet`` is how many devices of each kind the city has (the server's device table): a
+    command that ``needs_typed_confirmation`` for any kind among the targets (all lights off,
+    most screens taken over) may be issued by an operator only, not by a dispatcher."""
     if not targets:
         return Rejection("empty_group", "没有选择任何设备", "no devices selected")
+    if not actor.has(Role.OPERATOR):
+        per_kind = Counter(kind for _, kind in targets)
+        for kind, count in per_kind.items():
+            if needs_typed_confirmation(payload, count, max(count, fleet.get(kind, 0))):
+                return Rejection(
+                    "operator_required",
+                    f"该指令将作用于全市大部分{_KIND_ZH[kind]}（{count} 台），"
+                    "只有设备操作员（operator）可以下发，请联系操作员",
+                    f"this command reaches most {kind.value} devices of the city ({count}); "
+                    f"only the operator role may issue it",
+                    {
+                        "required_role": str(Role.OPERATOR),
+                        "device_kind": str(kind),
+                        "target_count": count,
+                        "total_devices": fleet.get(kind, 0),
+                    },
+                )
     commands: list[DeviceCommand] = []
     for device_id, kind in targets:
         result = issue(
@@ -501,16 +584,18 @@ def next_to_send(
     """What a gateway poll at ``at`` should get, oldest first (by ``issued_at``, then id).
 
     Rule: a queued, unexpired command is sent unless its device/channel already has a command
-    in flight — sent and not yet expired — or an older queued command waiting; then it waits
-    for the next poll. One in flight per channel keeps "level 20" and "level 80" from racing
-    on a flaky link while still letting power and level go out together. A sent command stops
-    blocking at its ``not_after`` because the gateway drops it then too. Normally ``supersede``
-    leaves at most one queued command per channel; if not, the oldest goes first so the newest
-    still lands last.
+    in flight (``DeviceCommand.blocks_channel``) or an older queued command waiting; then it
+    waits for the next poll. One in flight per channel keeps "level 20" and "level 80" from
+    racing on a flaky link while still letting power and level go out together. A sent command
+    stops blocking at its ``not_after`` (the gateway drops it then too) or ``SENT_BLOCKS_FOR``
+    after it was sent, whichever is first: an ack lost on the way must not hold the channel for
+    the command's whole life (a takeover's can be hours, and the Restore would wait for it).
+    Normally ``supersede`` leaves at most one queued command per channel; if not, the oldest
+    goes first so the newest still lands last.
     """
     require_aware(at)
     ordered = sorted(queue, key=lambda c: (c.issued_at, c.id))
-    busy = {c.key for c in ordered if c.status is CommandStatus.SENT and not c.expired_at(at)}
+    busy = {c.key for c in ordered if c.blocks_channel(at)}
     picked: list[DeviceCommand] = []
     for command in ordered:
         if command.status is not CommandStatus.QUEUED or command.expired_at(at):
@@ -626,8 +711,12 @@ def needs_typed_confirmation(payload: Payload, target_count: int, total_devices:
 
 
 __all__ = [
+    "COMMAND_ROLES",
     "DANGEROUS_SHARE",
+    "MAX_CLOCK_SKEW",
+    "MAX_NOT_AFTER",
     "MAX_TAKEOVER",
+    "SENT_BLOCKS_FOR",
     "TERMINAL",
     "Channel",
     "CommandStatus",

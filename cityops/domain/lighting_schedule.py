@@ -18,6 +18,13 @@ Rules (the comments below say why):
   lit by summer's periods until its morning.
 - Where periods overlap, the one switched on most recently wins: "full night at 100 %" plus
   "23:00–05:00 at 50 %" dims to 50 at 23:00 and returns to 100 at 05:00 until sunrise.
+- A dimming step ends with the morning: a period switched on while a brighter period is lit
+  whose off time is a morning sun event (sunrise or dawn, with an offset) goes off no later
+  than that period. On summer nights "sunset+15 → sunrise-10 at 100 %" ends at 04:48 and
+  "23:00–05:00 at 50 %" would otherwise keep the street lit in daylight until 05:00. Only a
+  morning sun event clips: a brighter period that ends at a clock time (an evening boost
+  "18:00–22:00 at 100 %" over an all-night 50 %) or at a dusk/sunset leaves the step alone,
+  because there the step is the night's lighting and clipping it would darken the street.
 """
 
 from __future__ import annotations
@@ -260,11 +267,46 @@ def schedule_from_dict(data: Mapping[str, Any]) -> Schedule:
     return Schedule(periods=periods(data.get("periods", ())), seasons=seasons)
 
 
+_MORNING_EVENTS = frozenset({SunEvent.SUNRISE, SunEvent.DAWN})
+
+
+def _raw_intervals(schedule: Schedule, day: date) -> list[tuple[int, Period, Interval]]:
+    found: list[tuple[int, Period, Interval]] = []
+    for index, period in enumerate(schedule.periods_for(day)):
+        interval = period.on_day(day)
+        if interval is not None:
+            found.append((index, period, interval))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _day_intervals(schedule: Schedule, day: date) -> tuple[tuple[int, Interval], ...]:
+    """The intervals switched on on ``day`` with their period's list index, each dimming step
+    clipped to the morning end of the brighter period it dims (see the module docstring).
+    A step can only dim a period lit at its on time, which started on ``day`` or the day
+    before (offsets are bounded), so those two days are all that is looked at."""
+    own = _raw_intervals(schedule, day)
+    candidates = _raw_intervals(schedule, day - timedelta(days=1)) + own
+    result: list[tuple[int, Interval]] = []
+    for index, _period, interval in own:
+        ends = [
+            other.off_at
+            for _, other_period, other in candidates
+            if other is not interval
+            and other.level > interval.level
+            and other.on_at <= interval.on_at < other.off_at
+            and other_period.off.event in _MORNING_EVENTS
+        ]
+        if ends and max(ends) < interval.off_at:
+            interval = interval._replace(off_at=max(ends))
+        result.append((index, interval))
+    return tuple(result)
+
+
 def tonight(schedule: Schedule, day: date) -> list[Interval]:
     """The lit intervals that start on ``day`` (in ``CITY_TZ``), by on time; an off time may
-    be on the next day."""
-    found = (p.on_day(day) for p in schedule.periods_for(day))
-    return sorted(i for i in found if i is not None)
+    be on the next day. Dimming steps are clipped to the morning (module docstring)."""
+    return sorted(interval for _, interval in _day_intervals(schedule, day))
 
 
 class DesiredLighting(NamedTuple):
@@ -281,10 +323,7 @@ def _intervals_around(schedule: Schedule, day: date) -> Sequence[tuple[int, Inte
     # list order as the tie-break between periods switched on at the same moment.
     found: list[tuple[int, Interval]] = []
     for start in (day - timedelta(days=1), day):
-        for index, period in enumerate(schedule.periods_for(start)):
-            interval = period.on_day(start)
-            if interval is not None:
-                found.append((index, interval))
+        found.extend(_day_intervals(schedule, start))
     return found
 
 
@@ -315,10 +354,8 @@ def next_change(schedule: Schedule, at: datetime) -> datetime | None:
     pending: set[datetime] = set()
     day = local.date() - timedelta(days=1)
     for _ in range(_HORIZON_DAYS + 1):
-        for period in schedule.periods_for(day):
-            interval = period.on_day(day)
-            if interval is not None:
-                pending.update(b for b in (interval.on_at, interval.off_at) if b > local)
+        for _index, interval in _day_intervals(schedule, day):
+            pending.update(b for b in (interval.on_at, interval.off_at) if b > local)
         # The state only changes at on/off times. Every on time falls on its own day (offsets
         # are bounded) and off times come after on times, so no later day can add a boundary
         # before tomorrow's midnight: the boundaries before it can be checked in order now.

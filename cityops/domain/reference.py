@@ -16,12 +16,12 @@ import json
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cityops.domain.durations import ClockBasis, parse_limit
+from cityops.domain.durations import WORKING_DAY_HOURS, ClockBasis, parse_limit
 from cityops.domain.ranking import CategoryRule, Indicator, ItemRule, RankingRules
 from cityops.domain.sla import ClockKind, ClockSpec
 from cityops.domain.work_calendar import WorkCalendar
@@ -193,6 +193,10 @@ def _parse_period(file: str, text: Any) -> tuple[time, time]:
     return start, end
 
 
+def _length(start: time, end: time) -> timedelta:
+    return datetime.combine(date.min, end) - datetime.combine(date.min, start)
+
+
 def load_taxonomy(directory: Path, dept_types: frozenset[str]) -> Taxonomy:
     f = TAXONOMY_FILE
     data = _read_toml(directory, f)
@@ -202,6 +206,18 @@ def load_taxonomy(directory: Path, dept_types: frozenset[str]) -> Taxonomy:
     for (_, end), (start, _) in zip(periods, periods[1:], strict=False):
         if start < end:
             raise ReferenceDataError(f, "working_hours", "periods overlap")
+    # A "5d" limit is converted with WORKING_DAY_HOURS per day (durations.parse_limit) while the
+    # clocks count the working time of these periods: they must agree, or "1d" would not be one
+    # working day.
+    day = sum((_length(a, b) for a, b in periods), timedelta())
+    if day != timedelta(hours=WORKING_DAY_HOURS):
+        hours = day.total_seconds() / 3600
+        raise ReferenceDataError(
+            f,
+            "working_hours",
+            f"periods add up to {hours:g} h a day, but a working day counts "
+            f"{WORKING_DAY_HOURS} h (durations.WORKING_DAY_HOURS)",
+        )
 
     categories: dict[str, Category] = {}
     for e in _entries(f, data, "category", "category"):
@@ -257,6 +273,16 @@ def load_taxonomy(directory: Path, dept_types: frozenset[str]) -> Taxonomy:
         for needed in (ClockKind.RECEIVE, ClockKind.RESOLVE):
             if needed not in limits:
                 raise e.fail(f"limits lack '{needed.value}'")
+        # Milestones come in order (sign for it, move out, arrive, resolve), so a later clock
+        # cannot have a shorter limit than an earlier one.
+        present = [k for k in ClockKind if k in limits]
+        for earlier, later in zip(present, present[1:], strict=False):
+            if limits[later] < limits[earlier]:
+                raise e.fail(
+                    f"limit '{later.value}' ({limits_raw[later.value]}) is shorter than "
+                    f"'{earlier.value}' ({limits_raw[earlier.value]}); limits must run "
+                    "receive ≤ respond ≤ arrive ≤ resolve"
+                )
         subcategories[code] = Subcategory(
             code=code,
             category_code=cat_code,
@@ -286,6 +312,11 @@ def load_taxonomy(directory: Path, dept_types: frozenset[str]) -> Taxonomy:
 
 
 LEVELS = ("city", "district", "street", "community")
+#: Length of a unit code per level (administrative division codes: 6 digits for the city and
+#: its districts, 9 for streets, 12 for communities).
+CODE_LENGTHS = {"city": 6, "district": 6, "street": 9, "community": 12}
+#: A district's code shares the first 4 digits (province + city) with its city's code.
+CITY_PREFIX_LENGTH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +411,12 @@ def load_units(directory: Path) -> Units:
                 raise e.fail(f"a {level} cannot sit under a {units[parent].level}")
             if level != "district" and not code.startswith(parent):
                 raise e.fail(f"code does not start with its parent's code {parent}")
+            prefix = parent[:CITY_PREFIX_LENGTH]
+            if level == "district" and not code.startswith(prefix):
+                raise e.fail(f"code does not start with {prefix}, the prefix of its city {parent}")
+        if len(code) != CODE_LENGTHS[level] or not code.isdigit():
+            raise e.fail(f"a {level} code has {CODE_LENGTHS[level]} digits, got {code!r}")
+        if parent is not None:
             children.setdefault(parent, []).append(code)
         lon, lat = e.get("lon", float), e.get("lat", float)
         if not (118.0 <= lon <= 121.5 and 29.0 <= lat <= 31.0):
@@ -572,6 +609,12 @@ def load_devices(directory: Path, units: Units) -> Devices:
             raise e.fail(f"{key} {code!r} is not a {level} of {UNITS_FILE}")
         return code
 
+    def street_in(e: _Entry, district: str) -> str:
+        street = unit_ref(e, "street", "street")
+        if not street.startswith(district):
+            raise e.fail(f"street {street!r} is not in its district {district!r}")
+        return street
+
     groups: dict[str, LedGroup] = {}
     for e in _entries(f, data, "led_groups", "LED group"):
         g = LedGroup(e.get("code", str), e.get("name_zh", str), unit_ref(e, "district", "district"))
@@ -580,12 +623,13 @@ def load_devices(directory: Path, units: Units) -> Devices:
         groups[g.code] = g
     screens: dict[str, LedScreen] = {}
     for e in _entries(f, data, "led_screens", "LED screen"):
+        district = unit_ref(e, "district", "district")
         s = LedScreen(
             id=e.get("id", str),
             name_zh=e.get("name_zh", str),
             group=e.get("group", str),
-            district=unit_ref(e, "district", "district"),
-            street=unit_ref(e, "street", "street"),
+            district=district,
+            street=street_in(e, district),
             lon=e.get("lon", float),
             lat=e.get("lat", float),
         )
@@ -611,10 +655,11 @@ def load_devices(directory: Path, units: Units) -> Devices:
             circuits.append(circuit)
         if cab_id in cabinets:
             raise e.fail("id appears more than once")
+        district = unit_ref(e, "district", "district")
         cabinets[cab_id] = LightingCabinet(
             id=cab_id,
-            district=unit_ref(e, "district", "district"),
-            street=unit_ref(e, "street", "street"),
+            district=district,
+            street=street_in(e, district),
             lon=e.get("lon", float),
             lat=e.get("lat", float),
             circuits=tuple(circuits),
@@ -625,11 +670,11 @@ def load_devices(directory: Path, units: Units) -> Devices:
         unknown = [c for c in members if c not in circuit_ids]
         if unknown:
             raise e.fail(f"circuits {unknown[:3]} are not circuits of any cabinet")
-        district = e.optional("district", str)
-        if district is not None and district not in units.units:
-            raise e.fail(f"district {district!r} is not a unit")
+        group_district = (
+            unit_ref(e, "district", "district") if e.raw.get("district") is not None else None
+        )
         g2 = LightingGroup(
-            e.get("code", str), e.get("name_zh", str), e.get("kind", str), district, members
+            e.get("code", str), e.get("name_zh", str), e.get("kind", str), group_district, members
         )
         if g2.code in lighting_groups:
             raise e.fail("code appears more than once")

@@ -40,9 +40,10 @@ from cityops.domain.devices import DeviceKind
 from cityops.domain.outcomes import Rejection
 
 Code = Annotated[str, Field(min_length=1, max_length=64)]
-Text = Annotated[str, Field(max_length=4000)]
-Lon = Annotated[float, Field(ge=-180, le=180)]
-Lat = Annotated[float, Field(ge=-90, le=90)]
+# The limits are the domain's (``cases``), so the wire and the rules cannot drift apart.
+Text = Annotated[str, Field(max_length=cs.MAX_TEXT_LENGTH)]
+Lon = Annotated[float, Field(ge=cs.MIN_LON, le=cs.MAX_LON)]
+Lat = Annotated[float, Field(ge=cs.MIN_LAT, le=cs.MAX_LAT)]
 
 
 class _Doc(BaseModel):
@@ -169,6 +170,10 @@ class DeviceCommandDoc(_Doc):
     reason: str | None = None
     group_command_id: str | None = None
     version: int = Field(ge=1)
+    # A gateway ack/failure that came after the command expired or was superseded (the device
+    # may really have acted): the operator's progress view shows it beside the status.
+    late_feedback: str | None = None
+    late_feedback_at: AwareDatetime | None = None
 
     @classmethod
     def from_domain(cls, command: dc.DeviceCommand) -> DeviceCommandDoc:
@@ -332,6 +337,15 @@ class AlarmArgs(_Doc):
     alarm_id: Code
 
 
+class AlarmAckArgs(AlarmArgs):
+    """An acknowledgement names what the dispatcher saw: the alarm's ``peak_severity`` on the
+    screen when they clicked. Required, because a client always knows it; an alarm that has
+    escalated past it since is refused (``alarm_changed_since_seen``), so an ack replayed from
+    an offline outbox cannot silence an escalation nobody saw."""
+
+    seen_peak: al.Severity
+
+
 class AlarmShelveArgs(AlarmArgs):
     until: AwareDatetime
     reason: Text
@@ -363,6 +377,7 @@ class CaseCommandArgs(BaseModel):
 ParsedArgs = (
     CaseReportArgs
     | AlarmArgs
+    | AlarmAckArgs
     | AlarmShelveArgs
     | AlarmConvertArgs
     | DeviceCommandArgs
@@ -371,7 +386,7 @@ ParsedArgs = (
 
 _PLAIN_ARGS: Mapping[str, type[_Doc]] = {
     "case.report": CaseReportArgs,
-    "alarm.ack": AlarmArgs,
+    "alarm.ack": AlarmAckArgs,
     "alarm.shelve": AlarmShelveArgs,
     "alarm.unshelve": AlarmArgs,
     "alarm.convert_to_case": AlarmConvertArgs,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -73,6 +73,31 @@ def _china_workday(day: date) -> bool:
     return bool(chinese_calendar.is_workday(day))
 
 
+def _is_workday(day: date) -> bool:
+    if _covered(day.year):
+        return _china_workday(day)
+    return day.weekday() < 5
+
+
+@lru_cache(maxsize=8192)
+def _periods_on(
+    periods: tuple[tuple[time, time], ...], day: date
+) -> tuple[tuple[datetime, datetime], ...]:
+    # The SLA clocks of every open case ask about the same few weeks of days again and again
+    # (10,000 cases re-evaluated each minute); building the aware instants once per (periods,
+    # day) instead of per call is most of their cost. Keyed by the periods, not the calendar,
+    # so calendars built from the same working hours share the entries.
+    if not _is_workday(day):
+        return ()
+    return tuple(
+        (
+            datetime.combine(day, begin, tzinfo=CITY_TZ),
+            datetime.combine(day, end, tzinfo=CITY_TZ),
+        )
+        for begin, end in periods
+    )
+
+
 def _parse_time(value: str | time, period: object) -> time:
     if isinstance(value, time):
         if value.tzinfo is not None:
@@ -111,6 +136,8 @@ class WorkCalendar:
     """
 
     periods: tuple[tuple[time, time], ...]
+    #: Working time in one working day, computed once (``working_day``).
+    _day_length: timedelta = field(init=False, repr=False, compare=False)
 
     def __init__(self, periods: Iterable[PeriodSpec] = DEFAULT_WORKING_PERIODS) -> None:
         parsed = tuple(_parse_period(p) for p in periods)
@@ -124,16 +151,17 @@ class WorkCalendar:
                     f"{prev_end.isoformat('minutes')}"
                 )
         object.__setattr__(self, "periods", parsed)
+        day_length = _ZERO
+        for begin, end in parsed:
+            day_length += datetime.combine(date.min, end) - datetime.combine(date.min, begin)
+        object.__setattr__(self, "_day_length", day_length)
 
     # ------------------------------------------------------------------ days
 
     @property
     def working_day(self) -> timedelta:
         """Working time in one working day (8 h by default)."""
-        total = _ZERO
-        for begin, end in self.periods:
-            total += datetime.combine(date.min, end) - datetime.combine(date.min, begin)
-        return total
+        return self._day_length
 
     @staticmethod
     def covered(year: int) -> bool:
@@ -147,22 +175,14 @@ class WorkCalendar:
         if isinstance(day, datetime):
             # A datetime's date depends on its zone; make the caller say which day it means.
             raise TypeError("is_workday takes a date in city time, not a datetime")
-        if _covered(day.year):
-            return _china_workday(day)
-        return day.weekday() < 5
+        return _is_workday(day)
 
     def periods_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
         """The working periods of ``day`` as aware instants in ``CITY_TZ``; empty when ``day``
-        is not a working day."""
-        if not self.is_workday(day):
-            return ()
-        return tuple(
-            (
-                datetime.combine(day, begin, tzinfo=CITY_TZ),
-                datetime.combine(day, end, tzinfo=CITY_TZ),
-            )
-            for begin, end in self.periods
-        )
+        is not a working day. Cached per (periods, day)."""
+        if isinstance(day, datetime):
+            raise TypeError("periods_on takes a date in city time, not a datetime")
+        return _periods_on(self.periods, day)
 
     def is_working_time(self, when: datetime) -> bool:
         """Whether ``when`` lies inside a working period (ends included)."""
@@ -189,10 +209,10 @@ class WorkCalendar:
         while True:
             if cursor.time() == time.min and remaining > day_length:
                 # A whole day lies ahead and is not the last one: skip it in one step.
-                if self.is_workday(day):
+                if _is_workday(day):
                     remaining -= day_length
             else:
-                for begin, end in self.periods_on(day):
+                for begin, end in _periods_on(self.periods, day):
                     counted_from = max(begin, cursor)
                     if counted_from >= end:
                         continue
@@ -217,14 +237,14 @@ class WorkCalendar:
         day = first + _ONE_DAY
         while day < last:
             # Days strictly inside the span are whole: no per-period clipping needed.
-            if self.is_workday(day):
+            if _is_workday(day):
                 total += day_length
             day += _ONE_DAY
         return total + self._overlap(last, lo, hi)
 
     def _overlap(self, day: date, lo: datetime, hi: datetime) -> timedelta:
         total = _ZERO
-        for begin, end in self.periods_on(day):
+        for begin, end in _periods_on(self.periods, day):
             overlap = min(end, hi) - max(begin, lo)
             if overlap > _ZERO:
                 total += overlap

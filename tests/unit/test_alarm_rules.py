@@ -232,6 +232,7 @@ def test_readings_while_shelved_are_counted_but_stay_quiet() -> None:
         ("gas_pressure_mp", 0.41, AlarmKind.GAS_OVERPRESSURE, Severity.MINOR),
         ("gas_pressure_mp", 0.45, AlarmKind.GAS_OVERPRESSURE, Severity.CRITICAL),
         ("supply_pressure_drop_pct", 35.0, AlarmKind.SUPPLY_PIPE_LEAK, Severity.MAJOR),
+        ("supply_night_flow_excess_pct", 120.0, AlarmKind.SUPPLY_NIGHT_FLOW, Severity.CRITICAL),
         ("drainage_fill_pct", 101.0, AlarmKind.DRAINAGE_PIPE_LEAK, Severity.MAJOR),
         ("ground_settlement_mm", 55.0, AlarmKind.UNDERGROUND_HAZARD, Severity.CRITICAL),
         ("cover_tilt_deg", 12.0, AlarmKind.MANHOLE_COVER, Severity.MINOR),
@@ -254,7 +255,57 @@ def test_default_rules_raise_the_expected_kind_and_severity(
 
 def test_every_alarm_kind_has_a_default_rule() -> None:
     assert {rule.kind for rule in RULES} == set(AlarmKind)
+    assert len(RULES) == len(AlarmKind)  # and exactly one: an alarm is judged by one rule
     assert default_rules() is RULES  # loaded once per process
+
+
+def test_a_normal_pressure_reading_does_not_clear_a_night_flow_leak_alarm() -> None:
+    # District meter area DMA-7: night flow 120 % over forecast (a hidden leak, critical). The
+    # same device's pressure is normal. The pressure reading must neither clear the leak alarm
+    # nor rewrite its severity with the pressure rule's bands.
+    store: dict[tuple[str, AlarmKind], Alarm] = {}
+
+    def send(metric: str, value: float, seconds: float, new_id: str) -> None:
+        rule = RULES[metric]
+        key = ("DMA-7", rule.kind)
+        reading = Reading("DMA-7", metric, value, at(seconds))
+        alarm, _ = apply_reading(store.get(key), reading, RULES, at(seconds), new_id)
+        if alarm is not None:
+            store[key] = alarm
+
+    send("supply_night_flow_excess_pct", 120.0, 0, "S1")
+    send("supply_pressure_drop_pct", 1.0, 60, "S2")
+    send("supply_pressure_drop_pct", 12.0, 120, "S3")
+    night = store[("DMA-7", AlarmKind.SUPPLY_NIGHT_FLOW)]
+    assert night.state is AlarmState.ACTIVE_UNACK
+    assert (night.severity, night.value) == (Severity.CRITICAL, 120.0)
+    pressure = store[("DMA-7", AlarmKind.SUPPLY_PIPE_LEAK)]
+    assert (pressure.id, pressure.severity) == ("S3", Severity.WARNING)
+
+
+def test_a_reading_applied_to_the_alarm_of_another_kind_is_a_programming_error() -> None:
+    night, _ = apply_reading(
+        None, Reading("DMA-7", "supply_night_flow_excess_pct", 120.0, T0), RULES, T0, "S1"
+    )
+    assert night is not None
+    normal_pressure = Reading("DMA-7", "supply_pressure_drop_pct", 1.0, at(60))
+    with pytest.raises(ValueError, match="supply_night_flow"):
+        apply_reading(night, normal_pressure, RULES, at(60), "S2")
+
+
+def test_two_rules_for_one_alarm_kind_are_refused_naming_both() -> None:
+    first = RULES["supply_pressure_drop_pct"]
+    second = Rule(
+        name="supply_night_flow_old",
+        kind=AlarmKind.SUPPLY_PIPE_LEAK,
+        metric="supply_night_flow_excess_pct",
+        unit="%",
+        bands=(Band(Severity.WARNING, 20.0),),
+    )
+    with pytest.raises(ValueError, match="alarm kind 'supply_pipe_leak'") as caught:
+        RuleSet([first, second], "alarm_rules.toml")
+    assert "supply_night_flow_old" in str(caught.value)
+    assert first.name in str(caught.value)
 
 
 def test_below_rules_alarm_on_low_values() -> None:
@@ -444,6 +495,10 @@ deadband = 2
         (GOOD + "momentary = true\n", "rule 'depth': a momentary rule"),
         (GOOD.replace("schema = 1", "schema = 2"), "schema must be 1"),
         (GOOD + "[rules.depth2]\n" + GOOD.split("[rules.depth]")[1], "rule 'depth2': metric"),
+        (
+            GOOD + "[rules.depth2]\n" + GOOD.split("[rules.depth]")[1].replace("water_", "w_"),
+            "rule 'depth2': alarm kind 'waterlogging' is already raised by rule 'depth'",
+        ),
         (GOOD.replace("[rules.depth]", "[rules.depth"), "not valid TOML"),
         ("schema = 1\n", "no [rules.<name>] tables"),
     ],

@@ -422,3 +422,154 @@ def test_random_sequences_stay_defined_and_never_close_twice(
         case = new
         _invariants(case)
     assert closes <= 1
+
+
+# ------------------------------------------------------------------ review fixes
+
+
+def test_handling_records_response_and_arrival_the_crew_did_not_press(
+    ref: Reference, unit: str
+) -> None:
+    # A crew that fixed the problem has been out and on site; a failed check (rework) must not
+    # find those milestones missing and set their clocks running again.
+    case = to_state(ref, unit, c.CaseState.IN_PROGRESS)
+    case = step(case, c.Handle("已清理"), handler(unit), ref, minutes=45)
+    assert case.responded_at == case.arrived_at == T0 + timedelta(minutes=45)
+    case = step(case, c.CheckFail("仍有垃圾"), COLLECTOR, ref, minutes=60)
+    assert case.handled_at is None
+    assert case.responded_at == case.arrived_at == T0 + timedelta(minutes=45)
+
+
+def test_handling_keeps_the_departure_and_arrival_the_crew_did_press(
+    ref: Reference, unit: str
+) -> None:
+    case = to_state(ref, unit, c.CaseState.IN_PROGRESS)
+    case = step(case, c.Depart(), handler(unit), ref, minutes=41)
+    case = step(case, c.Arrive(), handler(unit), ref, minutes=43)
+    case = step(case, c.Handle("已清理"), handler(unit), ref, minutes=50)
+    assert case.responded_at == T0 + timedelta(minutes=41)
+    assert case.arrived_at == T0 + timedelta(minutes=43)
+
+
+@pytest.mark.parametrize(
+    ("actor", "source", "allowed"),
+    [
+        (CITIZEN, c.CaseSource.HOTLINE, True),
+        (CITIZEN, c.CaseSource.APP, True),
+        (CITIZEN, c.CaseSource.REWARD, True),
+        (CITIZEN, c.CaseSource.PATROL, False),
+        (CITIZEN, c.CaseSource.IOT, False),
+        (COLLECTOR, c.CaseSource.PATROL, True),
+        (COLLECTOR, c.CaseSource.MEDIA, False),
+        (COLLECTOR, c.CaseSource.HOTLINE, False),
+        (DISPATCHER, c.CaseSource.HOTLINE, True),
+        (DISPATCHER, c.CaseSource.APP, True),
+        (DISPATCHER, c.CaseSource.REFERRAL, True),
+        (DISPATCHER, c.CaseSource.MEDIA, True),
+        (DISPATCHER, c.CaseSource.IOT, True),
+        (DISPATCHER, c.CaseSource.PATROL, False),
+        (DISPATCHER, c.CaseSource.REWARD, False),
+        (SUPERVISOR, c.CaseSource.REFERRAL, True),
+        (SUPERVISOR, c.CaseSource.MEDIA, True),
+        (SUPERVISOR, c.CaseSource.IOT, False),
+        (COMMANDER, c.CaseSource.IOT, True),
+        (COMMANDER, c.CaseSource.REFERRAL, True),
+        (COMMANDER, c.CaseSource.HOTLINE, False),
+    ],
+)
+def test_the_source_of_a_report_follows_the_reporters_role(
+    ref: Reference, actor: Actor, source: c.CaseSource, allowed: bool
+) -> None:
+    outcome = c.report_case(
+        "C-2",
+        source=source,
+        description="路灯不亮",
+        district_code=DISTRICT,
+        street_code=STREET,
+        actor=actor,
+        now=T0,
+        ref=ref,
+    )
+    if allowed:
+        assert ok(outcome)[0].source is source
+        assert source in c.allowed_sources(actor)
+    else:
+        rejected(outcome, "source_not_allowed")
+        assert source not in c.allowed_sources(actor)
+
+
+def test_a_citizen_cannot_skip_verification_by_claiming_to_be_a_patrol(ref: Reference) -> None:
+    outcome = c.report_case(
+        "C-3",
+        source=c.CaseSource.PATROL,
+        description="井盖缺失",
+        district_code=DISTRICT,
+        actor=CITIZEN,
+        now=T0,
+        ref=ref,
+    )
+    r = rejected(outcome, "source_not_allowed")
+    assert "市民" in r.message
+    assert "巡查发现" in r.message
+    assert "12319 热线" in r.message  # says what the citizen may use instead
+    assert r.details["allowed"] == ["app", "hotline", "reward"]
+
+
+def test_a_user_with_several_roles_may_use_the_sources_of_each() -> None:
+    both = Actor("x", frozenset({Role.COLLECTOR, Role.SUPERVISOR}), STREET)
+    assert c.allowed_sources(both) == {
+        c.CaseSource.PATROL,
+        c.CaseSource.REFERRAL,
+        c.CaseSource.MEDIA,
+    }
+
+
+def test_staff_without_a_unit_reach_no_case(ref: Reference) -> None:
+    # A user record without a unit is a data error; it must not grant city-wide reach.
+    nounit_collector = Actor("col-x", frozenset({Role.COLLECTOR}), None)
+    nounit_supervisor = Actor("sup-x", frozenset({Role.SUPERVISOR}), None)
+    r = rejected(c.apply(new_case(ref), c.Verify(), nounit_collector, T0, ref), "out_of_area")
+    assert "未设置所属单位" in r.message
+    assert c.Invalidate not in c.allowed_commands(new_case(ref), nounit_supervisor)
+    assert c.Invalidate in c.allowed_commands(new_case(ref), SUPERVISOR)  # city unit 330100
+    assert not c.unit_covers(None, STREET)
+    assert c.unit_covers("330100", STREET)
+
+
+def test_the_assigned_departments_crew_may_add_notes_to_its_case(
+    ref: Reference, unit: str, other_unit: str
+) -> None:
+    # A department's code is not an area code, so only the assignment gives it the case.
+    case = to_state(ref, unit, c.CaseState.IN_PROGRESS)
+    noted = step(case, c.AddNote("人手不足，预计 30 分钟到场"), handler(unit), ref, minutes=45)
+    assert noted.state is c.CaseState.IN_PROGRESS
+    assert c.AddNote in c.allowed_commands(case, handler(unit))
+    rejected(c.apply(case, c.AddNote("不是我的案件"), handler(other_unit), T0, ref), "out_of_area")
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "field"),
+    [
+        ({"description": ""}, "missing_field", "description"),
+        ({"description": "   "}, "missing_field", "description"),
+        ({"description": "垃圾" * 2001}, "text_too_long", "description"),
+        ({"lon": 200.0}, "bad_position", "lon"),
+        ({"lon": float("nan")}, "bad_position", "lon"),
+        ({"lat": -91.0}, "bad_position", "lat"),
+    ],
+)
+def test_an_edit_cannot_blank_the_description_or_move_the_case_off_the_globe(
+    ref: Reference, edit: dict[str, object], code: str, field: str
+) -> None:
+    case = new_case(ref)
+    command = c.UpdateDetails(base_version=1, **edit)  # type: ignore[arg-type]
+    r = rejected(c.apply(case, command, COLLECTOR, T0, ref), code)
+    assert r.details["field"] == field
+
+
+def test_an_edit_at_the_limits_is_accepted(ref: Reference) -> None:
+    case = new_case(ref)
+    longest = "垃" * c.MAX_TEXT_LENGTH
+    edit = c.UpdateDetails(base_version=1, description=longest, lon=c.MAX_LON, lat=c.MIN_LAT)
+    edited = step(case, edit, COLLECTOR, ref)
+    assert (len(edited.description), edited.lon, edited.lat) == (4000, 180.0, -90.0)

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from cityops.domain.actors import Actor, Role
 from cityops.domain.city import CITY_TZ
 from cityops.domain.device_commands import (
+    MAX_CLOCK_SKEW,
+    MAX_NOT_AFTER,
     MAX_TAKEOVER,
+    SENT_BLOCKS_FOR,
     Channel,
     CommandStatus,
     DeviceCommand,
@@ -146,13 +149,16 @@ def test_screens_accept_everything() -> None:
 # ---------------------------------------------------------------- issuing
 
 
-def test_non_operator_rejected_with_chinese_reason() -> None:
+@pytest.mark.parametrize(
+    "roles", [{Role.ADMIN}, {Role.COLLECTOR}, {Role.SUPERVISOR}, {Role.COMMANDER}, set()]
+)
+def test_only_operators_and_dispatchers_command_devices(roles: set[Role]) -> None:
     result = issue(
         command_id="x",
         device_id="lamp-1",
         device_kind=DeviceKind.LAMP,
         payload=SetPower(on=False),
-        actor=DISPATCHER,
+        actor=Actor("u", frozenset(roles)),
         server_now=NOW,
         not_after=NOW + timedelta(minutes=5),
     )
@@ -160,6 +166,19 @@ def test_non_operator_rejected_with_chinese_reason() -> None:
     assert result.code == "forbidden"
     assert contains_cjk(result.message)
     assert "操作员" in result.message
+    assert "调度员" in result.message
+
+
+def test_a_dispatcher_switches_a_screen_during_an_incident() -> None:
+    # DESIGN §1: the dispatcher on duty puts a flood warning on the screens near the underpass.
+    take = make(
+        "t",
+        TakeOver("flood", "前方积水 请绕行", NOW + timedelta(hours=2)),
+        device="LED-0001",
+        kind=DeviceKind.LED_SCREEN,
+        actor=DISPATCHER,
+    )
+    assert take.issued_by == "d1"
 
 
 def test_issue_creates_queued_command() -> None:
@@ -223,6 +242,62 @@ def test_slow_client_command_that_already_expired_is_rejected() -> None:
     assert "expired before it reached the server" in result.message_en
 
 
+def test_a_client_clock_a_month_off_is_refused_not_corrected() -> None:
+    # 30 days of "skew" would stretch a 1-minute expiry into a month.
+    result = issue(
+        command_id="x",
+        device_id="lamp-1",
+        device_kind=DeviceKind.LAMP,
+        payload=SetPower(on=False),
+        actor=OPERATOR,
+        server_now=NOW,
+        not_after=NOW + timedelta(minutes=1),
+        client_now=NOW - timedelta(days=30),
+    )
+    assert isinstance(result, Rejection)
+    assert result.code == "clock_skew"
+    assert "客户端时钟偏差过大" in result.message
+
+
+@pytest.mark.parametrize("skew", [MAX_CLOCK_SKEW, -MAX_CLOCK_SKEW])
+def test_a_skew_up_to_a_day_is_still_corrected(skew: timedelta) -> None:
+    client_now = NOW + skew
+    assert server_not_after(client_now + timedelta(minutes=2), client_now, NOW) == (
+        NOW + timedelta(minutes=2)
+    )
+    result = server_not_after(client_now + timedelta(minutes=2), client_now + skew / 1000, NOW)
+    assert isinstance(result, Rejection)
+    assert result.code == "clock_skew"
+
+
+def test_a_routine_command_lives_at_most_an_hour() -> None:
+    assert make("ok", SetPower(on=False), ttl=MAX_NOT_AFTER).not_after == NOW + MAX_NOT_AFTER
+    result = issue(
+        command_id="off",
+        device_id="lamp-1",
+        device_kind=DeviceKind.LAMP,
+        payload=SetPower(on=False),
+        actor=OPERATOR,
+        server_now=NOW,
+        not_after=NOW + timedelta(days=365),
+    )
+    assert isinstance(result, Rejection)
+    assert result.code == "not_after_too_long"
+    assert "60 分钟" in result.message
+
+
+def test_a_takeover_is_bounded_by_its_until_not_by_the_routine_hour() -> None:
+    until = NOW + timedelta(hours=6)
+    take = make(
+        "t",
+        TakeOver("flood", None, until),
+        device="scr-1",
+        kind=DeviceKind.LED_SCREEN,
+        ttl=timedelta(hours=6),
+    )
+    assert take.not_after == until
+
+
 def test_skew_correction_across_time_zones() -> None:
     client_now = datetime(2026, 7, 1, 12, 3, tzinfo=UTC)  # 20:03 Beijing: 3 min fast
     corrected = server_not_after(client_now + timedelta(minutes=10), client_now, NOW)
@@ -269,6 +344,14 @@ def test_takeover_within_limit_accepted_and_expiry_clamped() -> None:
     assert short.not_after == NOW + timedelta(minutes=3)
 
 
+FLEET = {
+    DeviceKind.LAMP: 10,
+    DeviceKind.LIGHT_CABINET: 4,
+    DeviceKind.LIGHT_CIRCUIT: 8,
+    DeviceKind.LED_SCREEN: 4,
+}
+
+
 def test_issue_group_fans_out_all_or_nothing() -> None:
     targets = [("lamp-1", DeviceKind.LAMP), ("cab-1", DeviceKind.LIGHT_CABINET)]
     result = issue_group(
@@ -278,6 +361,7 @@ def test_issue_group_fans_out_all_or_nothing() -> None:
         actor=OPERATOR,
         server_now=NOW,
         not_after=NOW + timedelta(minutes=5),
+        fleet=FLEET,
     )
     assert isinstance(result, tuple)
     assert [c.id for c in result] == ["g1:lamp-1", "g1:cab-1"]
@@ -289,8 +373,69 @@ def test_issue_group_fans_out_all_or_nothing() -> None:
         actor=OPERATOR,
         server_now=NOW,
         not_after=NOW + timedelta(minutes=5),
+        fleet=FLEET,
     )
     assert isinstance(mixed, Rejection)
+
+
+def _group(
+    payload: Payload, targets: list[tuple[str, DeviceKind]], actor: Actor
+) -> tuple[DeviceCommand, ...] | Rejection:
+    return issue_group(
+        group_command_id="g",
+        targets=targets,
+        payload=payload,
+        actor=actor,
+        server_now=NOW,
+        not_after=NOW + timedelta(minutes=5),
+        fleet=FLEET,
+    )
+
+
+SCREENS = [(f"LED-{i}", DeviceKind.LED_SCREEN) for i in range(3)]  # 3 of the 4 screens
+LAMPS = [(f"lamp-{i}", DeviceKind.LAMP) for i in range(5)]  # half the lamps
+
+
+@pytest.mark.parametrize(
+    ("payload", "targets"),
+    [
+        (TakeOver("flood", "暴雨红色预警", NOW + timedelta(hours=2)), SCREENS),
+        (SetPower(on=False), LAMPS),
+        (SetLevel(percent=0), LAMPS),
+    ],
+)
+def test_city_wide_darkening_or_takeover_needs_an_operator(
+    payload: Payload, targets: list[tuple[str, DeviceKind]]
+) -> None:
+    result = _group(payload, targets, DISPATCHER)
+    assert isinstance(result, Rejection)
+    assert result.code == "operator_required"
+    assert "操作员" in result.message
+    assert result.details["required_role"] == "operator"
+    issued = _group(payload, targets, OPERATOR)
+    assert isinstance(issued, tuple)
+    assert len(issued) == len(targets)
+
+
+def test_a_dispatcher_may_switch_a_few_devices_and_light_everything() -> None:
+    few = _group(TakeOver("flood", None, NOW + timedelta(hours=1)), SCREENS[:1], DISPATCHER)
+    assert isinstance(few, tuple)
+    lights_on = _group(SetPower(on=True), LAMPS, DISPATCHER)
+    assert isinstance(lights_on, tuple)
+
+
+def test_an_unknown_fleet_size_counts_as_city_wide() -> None:
+    result = issue_group(
+        group_command_id="g",
+        targets=LAMPS[:1],
+        payload=SetPower(on=False),
+        actor=DISPATCHER,
+        server_now=NOW,
+        not_after=NOW + timedelta(minutes=5),
+        fleet={},
+    )
+    assert isinstance(result, Rejection)
+    assert result.code == "operator_required"
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -383,6 +528,39 @@ def test_next_to_send_oldest_first_one_in_flight_per_channel() -> None:
     assert [x.id for x in next_to_send([in_flight, c, b], later)] == ["b"]
     # ... until it expires (the gateway drops it then too).
     assert [x.id for x in next_to_send([in_flight, c], NOW + timedelta(minutes=10))] == ["c"]
+
+
+def test_a_lost_takeover_ack_does_not_hold_back_the_restore() -> None:
+    # 09:00 a flood takeover until 15:00 goes to the gateway; its ack is lost. At 09:20 the
+    # water is gone and the operator restores the screen: the restore goes out at once.
+    until = NOW + timedelta(hours=6)
+    take = make(
+        "tk",
+        TakeOver("flood", "积水", until),
+        device="LED-1",
+        kind=DeviceKind.LED_SCREEN,
+        ttl=timedelta(hours=6),
+    )
+    take = ok(mark_sent(take, NOW + timedelta(seconds=5)))
+    assert take.blocks_channel(NOW + timedelta(minutes=1))
+    assert not take.blocks_channel(NOW + timedelta(seconds=5) + SENT_BLOCKS_FOR)
+    restore = make(
+        "rs",
+        Restore(),
+        device="LED-1",
+        kind=DeviceKind.LED_SCREEN,
+        at=NOW + timedelta(minutes=20),
+        ttl=timedelta(minutes=5),
+    )
+    poll = NOW + timedelta(minutes=21)
+    assert [c.id for c in next_to_send([take, restore], poll)] == ["rs"]
+
+
+def test_a_sent_command_holds_its_channel_for_the_ack_timeout() -> None:
+    sent = ok(mark_sent(make("s", SetLevel(percent=5)), NOW))
+    queued = make("q", SetLevel(percent=80), at=NOW + timedelta(seconds=10))
+    assert next_to_send([sent, queued], NOW + SENT_BLOCKS_FOR - timedelta(seconds=1)) == []
+    assert next_to_send([sent, queued], NOW + SENT_BLOCKS_FOR) == [queued]
 
 
 def test_next_to_send_one_queued_per_channel_oldest_first() -> None:
@@ -575,7 +753,5 @@ def test_random_sequences_keep_the_queue_sane(ops: list[tuple[object, ...]]) -> 
             for i, older in enumerate(commands):
                 if older.status is CommandStatus.QUEUED:
                     assert commands[i + 1 :] == [], (older, commands[i + 1 :])
-            live_sent = [
-                c for c in commands if c.status is CommandStatus.SENT and not c.expired_at(now)
-            ]
-            assert len(live_sent) <= 1
+            # At most one command holds a channel (sent, within its ack timeout and life).
+            assert sum(c.blocks_channel(now) for c in commands) <= 1

@@ -322,3 +322,60 @@ def test_next_change_agrees_with_desired_state() -> None:
             assert desired_state(HALF_NIGHT, probe) == desired_state(HALF_NIGHT, at)
             probe += timedelta(minutes=7)
         at = change
+
+
+# ------------------------------------------------------- dimming steps end with the morning
+
+# Full night until 10 minutes before sunrise, dimmed to 50 % from 23:00 to 05:00.
+DIMMED_NIGHT = Schedule(
+    periods=(Period.of("sunset+15", "sunrise-10", 100), Period.of("23:00", "05:00", 50)),
+)
+
+
+def test_a_dimming_step_does_not_light_the_street_after_the_main_lights_went_off() -> None:
+    # Summer: sunrise 04:58, so the main period ends at 04:48; the 50 % step used to keep the
+    # street lit in daylight until 05:00.
+    morning = date(2026, 6, 22)
+    main_off = sun_times(morning)["sunrise"] - timedelta(minutes=10)
+    assert desired_state(DIMMED_NIGHT, main_off - timedelta(seconds=1)) == DesiredLighting(True, 50)
+    assert desired_state(DIMMED_NIGHT, local(morning, 4, 50)) == DesiredLighting(False, 0)
+    assert next_change(DIMMED_NIGHT, local(SUMMER_DAY + timedelta(days=1), 1)) == main_off
+    main, step = tonight(DIMMED_NIGHT, SUMMER_DAY)
+    assert (step.on_at, step.off_at, step.level) == (local(SUMMER_DAY, 23), main_off, 50)
+    assert main.off_at == main_off
+
+
+def test_in_winter_the_dimming_step_ends_inside_the_night_as_before() -> None:
+    winter_next = date(2026, 12, 22)
+    assert tonight(DIMMED_NIGHT, WINTER_DAY)[1].off_at == local(winter_next, 5)
+    assert desired_state(DIMMED_NIGHT, local(winter_next, 4, 59)) == DesiredLighting(True, 50)
+    assert desired_state(DIMMED_NIGHT, local(winter_next, 5, 30)) == DesiredLighting(True, 100)
+
+
+@pytest.mark.parametrize("night", [SUMMER_DAY, WINTER_DAY])
+def test_a_step_under_a_clock_bound_period_is_the_nights_lighting_and_stays(night: date) -> None:
+    # An evening boost over an all-night base level, and a late period overlapping an early
+    # one that ends by the clock: clipping either would darken the street at night.
+    boost = Schedule(periods=(Period.of("sunset", "sunrise", 50), Period.of("18:00", "22:00", 100)))
+    early_late = Schedule(
+        periods=(Period.of("sunset", "23:00", 100), Period.of("22:00", "sunrise", 50))
+    )
+    after_midnight = local(night + timedelta(days=1), 2)
+    assert desired_state(boost, after_midnight) == DesiredLighting(True, 50)
+    assert desired_state(early_late, after_midnight) == DesiredLighting(True, 50)
+    assert desired_state(early_late, local(night, 23, 30)) == DesiredLighting(True, 50)
+
+
+def test_next_change_agrees_with_desired_state_for_a_dimmed_summer_week() -> None:
+    at = local(SUMMER_DAY, 12)
+    end = at + timedelta(days=7)
+    while at < end:
+        change = next_change(DIMMED_NIGHT, at)
+        assert change is not None
+        assert change > at
+        assert desired_state(DIMMED_NIGHT, change) != desired_state(DIMMED_NIGHT, at)
+        probe = at
+        while probe < change:
+            assert desired_state(DIMMED_NIGHT, probe) == desired_state(DIMMED_NIGHT, at)
+            probe += timedelta(minutes=7)
+        at = change

@@ -440,6 +440,36 @@ BREAKAGES = [
         ["not found"],
         id="taxonomy-missing-file",
     ),
+    pytest.param(
+        lambda d: _edit_text(
+            d,
+            TAXONOMY_FILE,
+            'periods = ["08:30-12:00", "13:30-18:00"]',
+            'periods = ["09:00-12:00", "13:00-17:00"]',
+        ),
+        TAXONOMY_FILE,
+        "working_hours",
+        ["7 h", "8 h"],
+        id="taxonomy-working-day-not-8-hours",
+    ),
+    pytest.param(
+        lambda d: _edit_text(
+            d, TAXONOMY_FILE, 'respond = "10m"', 'respond = "10h"', within='code = "1101"'
+        ),
+        TAXONOMY_FILE,
+        "subcategory 1101",
+        ["'arrive' (30m)", "'respond' (10h)", "receive ≤ respond ≤ arrive ≤ resolve"],
+        id="taxonomy-respond-limit-longer-than-arrive",
+    ),
+    pytest.param(
+        lambda d: _edit_text(
+            d, TAXONOMY_FILE, 'receive = "30m"', 'receive = "5h"', within=SUB_0101
+        ),
+        TAXONOMY_FILE,
+        "subcategory 0101",
+        ["'resolve' (4h)", "'receive' (5h)"],
+        id="taxonomy-receive-limit-longer-than-resolve",
+    ),
     # ---------------------------------------------------------------- units.json
     pytest.param(
         lambda d: _edit_json(d, UNITS_FILE, lambda j: _drop(j["units"], "code", "330102001")),
@@ -483,6 +513,41 @@ BREAKAGES = [
         "department DEP-330100-gas",
         ["'gaz'"],
         id="units-department-of-unknown-type",
+    ),
+    pytest.param(
+        lambda d: _edit_json(
+            d, UNITS_FILE, _set("units", "code", "330102001001", "code", "3301020017")
+        ),
+        UNITS_FILE,
+        "unit 3301020017",
+        ["community", "12 digits"],
+        id="units-community-code-too-short",
+    ),
+    pytest.param(
+        lambda d: _edit_json(
+            d,
+            UNITS_FILE,
+            lambda j: j["units"].append(
+                {**_entry(j["units"], "code", "330102001"), "code": "3301020999"}
+            ),
+        ),
+        UNITS_FILE,
+        "unit 3301020999",
+        ["street", "9 digits"],
+        id="units-street-code-too-long",
+    ),
+    pytest.param(
+        lambda d: _edit_json(
+            d,
+            UNITS_FILE,
+            lambda j: j["units"].insert(
+                1, {**_entry(j["units"], "code", "330102"), "code": "110101", "name_zh": "东城区"}
+            ),
+        ),
+        UNITS_FILE,
+        "unit 110101",
+        ["3301", "330100"],
+        id="units-district-outside-the-city",
     ),
     pytest.param(
         lambda d: (d / UNITS_FILE).write_text('{"units": [', encoding="utf-8"),
@@ -555,6 +620,35 @@ BREAKAGES = [
         "LED screen LED-0001",
         ["'330102'", "street"],
         id="devices-led-screen-street-not-a-street",
+    ),
+    pytest.param(
+        lambda d: _edit_json(
+            d, DEVICES_FILE, _set("led_screens", "id", "LED-0001", "street", "330105002")
+        ),
+        DEVICES_FILE,
+        "LED screen LED-0001",
+        ["'330105002'", "'330102'", "not in its district"],
+        id="devices-led-screen-street-in-another-district",
+    ),
+    pytest.param(
+        lambda d: _edit_json(
+            d, DEVICES_FILE, _set("lighting_cabinets", "id", "LC-330102-001", "street", "330105002")
+        ),
+        DEVICES_FILE,
+        "cabinet LC-330102-001",
+        ["'330105002'", "'330102'", "not in its district"],
+        id="devices-cabinet-street-in-another-district",
+    ),
+    pytest.param(
+        lambda d: _edit_json(
+            d,
+            DEVICES_FILE,
+            _set("lighting_groups", "code", "LG-330102-street", "district", "330102001001"),
+        ),
+        DEVICES_FILE,
+        "lighting group LG-330102-street",
+        ["'330102001001'", "not a district"],
+        id="devices-lighting-group-district-is-a-community",
     ),
     pytest.param(
         lambda d: (d / DEVICES_FILE).write_text("{'led_groups': []}", encoding="utf-8"),

@@ -212,6 +212,9 @@ def test_edit_takes_the_version_the_editor_saw() -> None:
             "device_ids",
         ),
         ("case.teleport", {"case_id": "C-1"}, "unknown_mutation", "case.teleport"),
+        # An ack must say which severity the dispatcher saw (see alarms.acknowledge).
+        ("alarm.ack", {"alarm_id": "A-1"}, "invalid_args", "seen_peak"),
+        ("alarm.ack", {"alarm_id": "A-1", "seen_peak": "red"}, "invalid_args", "seen_peak"),
     ],
 )
 def test_bad_intents_are_rejections_a_user_can_read(
@@ -222,6 +225,47 @@ def test_bad_intents_are_rejections_a_user_can_read(
     assert parsed.code == (code or "invalid_args")
     assert mentions in parsed.message_en
     assert parsed.message  # Chinese text for the user
+
+
+def test_alarm_ack_carries_the_severity_the_dispatcher_saw() -> None:
+    ack = s.parse_mutation(mutation("alarm.ack", {"alarm_id": "A-1", "seen_peak": "major"}))
+    assert isinstance(ack, s.AlarmAckArgs)
+    assert isinstance(ack, s.AlarmArgs)  # handlers that only need the id keep working
+    assert (ack.alarm_id, ack.seen_peak) == ("A-1", al.Severity.MAJOR)
+
+
+def test_device_command_reports_late_gateway_feedback() -> None:
+    command = dc.DeviceCommand(
+        id="G1:lamp-1",
+        device_id="lamp-1",
+        device_kind=DeviceKind.LAMP,
+        payload=dc.SetPower(on=False),
+        issued_by="op-1",
+        issued_at=NOW,
+        not_after=NOW + timedelta(minutes=5),
+    )
+    sent = dc.mark_sent(command, NOW)
+    assert isinstance(sent, dc.DeviceCommand)
+    (expired,) = dc.expire_due([sent], NOW + timedelta(minutes=5))
+    late = dc.mark_acked(expired, NOW + timedelta(minutes=6))
+    assert isinstance(late, dc.DeviceCommand)
+    doc = s.DeviceCommandDoc.model_validate_json(
+        s.DeviceCommandDoc.from_domain(late).model_dump_json()
+    )
+    assert doc.status is dc.CommandStatus.EXPIRED
+    assert doc.late_feedback == "acked"
+    assert doc.late_feedback_at == NOW + timedelta(minutes=6)
+
+
+def test_wire_limits_are_the_domains() -> None:
+    args = {"case_id": "C-1", "source": "app", "district_code": "330102"}
+    s.CaseReportArgs(**args, description="x" * cs.MAX_TEXT_LENGTH, lon=cs.MAX_LON, lat=cs.MIN_LAT)
+    with pytest.raises(ValidationError, match="description"):
+        s.CaseReportArgs(**args, description="x" * (cs.MAX_TEXT_LENGTH + 1))
+    with pytest.raises(ValidationError, match="lon"):
+        s.CaseReportArgs(**args, description="x", lon=cs.MAX_LON + 0.1)
+    with pytest.raises(ValidationError, match="lat"):
+        s.CaseReportArgs(**args, description="x", lat=cs.MIN_LAT - 0.1)
 
 
 def test_alarm_and_device_intents_parse() -> None:
