@@ -9,14 +9,14 @@ STAMP  := $(VENV)/.installed
 
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test test-pg lint bench venv clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,mqtt]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -30,6 +30,12 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# The server suite against PostgreSQL: needs CITYOPS_TEST_PG_URL (a database the tests may create
+# databases from, e.g. postgresql://postgres@127.0.0.1:5432/postgres). Fails, never skips, without it.
+test-pg: $(STAMP)
+	@test -n "$$CITYOPS_TEST_PG_URL" || { echo "make test-pg: set CITYOPS_TEST_PG_URL" >&2; exit 2; }
+	$(BIN)/python -m pytest tests/server
 
 bench: $(STAMP)
 	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

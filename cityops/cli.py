@@ -1,8 +1,11 @@
 """The ``cityops`` command: the one entry point installers and operators script.
 
-Offers ``main()`` (the console script). Sub-commands arrive with the rooms that implement them
-(DESIGN §3 "Public interfaces"); today: ``--version``, ``reference`` (validate and summarise the
-city's reference data) and ``demo`` (what ``make demo`` runs).
+Offers ``main()`` (the console script) with the public interfaces of DESIGN §3: ``server``,
+``seed``, ``users add|disable|set-role``, ``apikey create``, ``audit verify``, plus ``reference``
+(validate and summarise the reference data) and ``demo`` (what ``make demo`` runs). Every
+command that touches the server database takes ``--db URL`` (default ``CITYOPS_DB``, else the
+SQLite file in the user's data folder). Heavy imports happen inside the commands, so
+``cityops --version`` stays instant.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from cityops import __version__
 
@@ -62,6 +66,98 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _cmd_reference(args)
 
 
+def _engine(args: argparse.Namespace) -> Any:
+    from cityops.server.db import create_schema, make_engine
+    from cityops.server.settings import default_db_url
+
+    engine = make_engine(args.db or default_db_url())
+    create_schema(engine)
+    return engine
+
+
+def _admin_call(fn: Any, *fn_args: Any) -> int:
+    from cityops.server.admin import AdminError
+
+    try:
+        result = fn(*fn_args)
+    except AdminError as exc:
+        print(f"cityops: {exc}", file=sys.stderr)
+        return 1
+    if isinstance(result, str):
+        print(result)
+    return 0
+
+
+def _cmd_server(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from cityops.server.app import create_app
+    from cityops.server.settings import ServerSettings
+
+    settings = ServerSettings.from_env(args.db)
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from cityops.server.admin import seed
+
+    result = seed(_engine(args), demo=args.demo)
+    print(f"seeded: {result.devices_added} devices added")
+    for name, password in result.demo_passwords.items():
+        print(f"demo user {name}: password {password}")
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    from cityops.server import admin
+
+    engine = _engine(args)
+    if args.users_command == "add":
+        return _admin_call(
+            admin.add_user,
+            engine,
+            args.name,
+            _read_password(),
+            args.role,
+            args.unit,
+            args.display_name or "",
+        )
+    if args.users_command == "disable":
+        return _admin_call(admin.disable_user, engine, args.name)
+    return _admin_call(admin.set_roles, engine, args.name, args.role)
+
+
+def _cmd_apikey(args: argparse.Namespace) -> int:
+    from cityops.server import admin
+
+    return _admin_call(admin.new_api_key, _engine(args), args.name)
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from cityops.server import admin
+
+    result = admin.verify_audit(_engine(args))
+    if result.ok:
+        print(f"audit log intact: {result.checked} entries verified")
+        return 0
+    print(
+        f"audit log BROKEN at entry {result.first_bad_id}: {result.problem} "
+        f"({result.checked} entries before it verified)",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cityops", description="CityOps Command Hall — city operations command centre"
@@ -72,6 +168,45 @@ def build_parser() -> argparse.ArgumentParser:
         func=_cmd_reference
     )
     sub.add_parser("demo", help="run the demo (what `make demo` runs)").set_defaults(func=_cmd_demo)
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", help="database URL (default: $CITYOPS_DB or the local SQLite file)")
+        return p
+
+    server = with_db(sub.add_parser("server", help="run the sync server"))
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8700)
+    server.add_argument("--log-level", default="info")
+    server.set_defaults(func=_cmd_server)
+
+    seed_p = with_db(sub.add_parser("seed", help="create the schema and load reference data"))
+    seed_p.add_argument("--demo", action="store_true", help="also create one demo user per role")
+    seed_p.set_defaults(func=_cmd_seed)
+
+    users = sub.add_parser("users", help="manage users (passwords are read from stdin)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = with_db(users_sub.add_parser("add", help="add a user; password from stdin"))
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help="role or comma-separated roles")
+    add.add_argument("--unit", help="unit or department code the user belongs to")
+    add.add_argument("--display-name")
+    disable = with_db(users_sub.add_parser("disable", help="disable a user"))
+    disable.add_argument("name")
+    set_role = with_db(users_sub.add_parser("set-role", help="replace a user's roles"))
+    set_role.add_argument("name")
+    set_role.add_argument("role", help="role or comma-separated roles")
+    users.set_defaults(func=_cmd_users)
+
+    apikey = sub.add_parser("apikey", help="API keys for integrations")
+    apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
+    create = with_db(apikey_sub.add_parser("create", help="create a key (printed once)"))
+    create.add_argument("name")
+    apikey.set_defaults(func=_cmd_apikey)
+
+    audit_p = sub.add_parser("audit", help="audit log")
+    audit_sub = audit_p.add_subparsers(dest="audit_command", required=True)
+    with_db(audit_sub.add_parser("verify", help="check the hash chain"))
+    audit_p.set_defaults(func=_cmd_audit)
     return parser
 
 

@@ -1,0 +1,296 @@
+"""The changes log: how every committed mutation reaches every client.
+
+Offers ``append(session, …)`` (call inside the write transaction of the mutation; returns the
+change's seq), ``read_after(session, after, limit)``, ``oldest_seq``, the pull route
+``GET /api/v1/changes`` and ``ChangeHub``, the in-process fan-out the live stream (``events``)
+subscribes to.
+
+Seq order equals commit order (the write gate serialises appenders, see ``db``), so a reader
+that asks for ``seq > cursor`` never misses a change that commits later with a smaller seq.
+On PostgreSQL each appending transaction also sends ``NOTIFY cityops_changes`` so the relays of
+the other server processes wake at once; SQLite wakes this process's relay directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any, NamedTuple, cast
+
+import psycopg
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from cityops.domain.schemas import ChangeDoc, ChangesPage, Entity
+from cityops.server.auth import CurrentPrincipal
+from cityops.server.models import Change
+from cityops.server.problems import ProblemError
+from cityops.server.state import ServerState, server_state
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "cityops_changes"
+
+
+class Origin(NamedTuple):
+    """Which client mutation caused a change (lets a client recognise its own echo)."""
+
+    client: str | None = None
+    mutation: str | None = None
+
+
+NO_ORIGIN = Origin()
+_CHANGES = cast(Table, Change.__table__)
+_INSERT_CHANGE = insert(_CHANGES).returning(_CHANGES.c.seq)
+
+
+def append(
+    session: Session,
+    entity: Entity,
+    entity_id: str,
+    version: int,
+    payload: dict[str, Any] | None,
+    *,
+    op: str = "upsert",
+    origin: Origin = NO_ORIGIN,
+) -> int:
+    # A prebuilt Core statement on the session's connection: this runs several times per
+    # mutation, and building ORM-enabled statements costs more than the insert itself.
+    seq: int = (
+        session.connection()
+        .execute(
+            _INSERT_CHANGE,
+            {
+                "entity": entity.value,
+                "entity_id": entity_id,
+                "version": version,
+                "op": op,
+                "payload": payload,
+                "origin_client": origin.client,
+                "origin_mutation": origin.mutation,
+                "created_at": datetime.now(UTC),
+            },
+        )
+        .scalar_one()
+    )
+    if not session.info.get("notified") and session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))  # delivered at commit, once is enough
+        session.info["notified"] = True
+    return seq
+
+
+def to_doc(row: Change) -> ChangeDoc:
+    return ChangeDoc(
+        seq=row.seq,
+        entity=Entity(row.entity),
+        entity_id=row.entity_id,
+        version=row.version,
+        op=row.op,
+        payload=row.payload,
+        origin_client=row.origin_client,
+        origin_mutation=row.origin_mutation,
+    )
+
+
+def read_after(session: Session, after: int, limit: int) -> Sequence[Change]:
+    return session.scalars(
+        select(Change).where(Change.seq > after).order_by(Change.seq).limit(limit)
+    ).all()
+
+
+def last_seq(session: Session) -> int:
+    return session.scalar(select(func.max(Change.seq))) or 0
+
+
+def oldest_seq(session: Session) -> int:
+    """The oldest seq still kept (0 when the log is empty)."""
+    return session.scalar(select(func.min(Change.seq))) or 0
+
+
+def cursor_too_old(session: Session, after: int) -> bool:
+    """True when the client must resync: changes after ``after`` were pruned, or the cursor is
+    beyond anything this server has written (its database was replaced or restored)."""
+    oldest = oldest_seq(session)
+    return (oldest > 0 and after < oldest - 1) or after > last_seq(session)
+
+
+router = APIRouter(prefix="/api/v1", tags=["sync"])
+
+
+@router.get("/changes", response_model=ChangesPage)
+def pull(
+    who: CurrentPrincipal,
+    state: Annotated[ServerState, Depends(server_state)],
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> ChangesPage:
+    """Changes with ``seq > after`` in seq order; ``has_more`` says to ask again at once."""
+    with state.gate.read() as session:
+        if cursor_too_old(session, after):
+            raise ProblemError(
+                410,
+                f"changes after {after} are no longer kept; resync from a snapshot",
+                title="Cursor too old",
+                oldest_seq=oldest_seq(session),
+            )
+        rows = read_after(session, after, limit + 1)
+    page = [to_doc(r) for r in rows[:limit]]
+    return ChangesPage(
+        changes=tuple(page),
+        last_seq=page[-1].seq if page else after,
+        has_more=len(rows) > limit,
+    )
+
+
+class ChangeHub:
+    """Fans committed changes out to this process's live subscribers.
+
+    One relay task reads the log after the last seq it delivered, woken by ``poke()`` (a commit in
+    this process), by PostgreSQL NOTIFY (a commit in another process, heard on a dedicated
+    ``LISTEN`` connection), or by a timer (fallback). Subscribers get ``ChangeDoc`` batches on
+    bounded queues; a subscriber that falls too far behind is dropped and reconnects with
+    ``Last-Event-ID`` — it then catches up from the database, so slowness never loses a change
+    and never stalls the others.
+
+    Contract for subscribers (``events`` relies on it): every change with a seq above
+    ``delivered_seq`` *at the moment of* ``subscribe()`` reaches the queue, in seq order, and
+    every change at or below it is already committed. So subscribe first, then read the
+    database, then skip queued changes already sent. ``wait_started()`` makes sure
+    ``delivered_seq`` is known before that.
+    """
+
+    #: Rows per relay read (also the page that tells "read again at once").
+    PAGE = 1000
+    #: Seconds between attempts to (re)open the LISTEN connection after it failed.
+    LISTEN_RETRY = 5.0
+
+    def __init__(self, queue_size: int = 10_000) -> None:
+        self.queue_size = queue_size
+        self.delivered_seq = 0
+        self._subscribers: set[asyncio.Queue[list[ChangeDoc] | None]] = set()
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Set once delivered_seq has been read from the database; a restarted relay keeps it,
+        # so changes committed while the relay was down still reach the subscribers.
+        self._started = asyncio.Event()
+
+    def subscribe(self) -> asyncio.Queue[list[ChangeDoc] | None]:
+        queue: asyncio.Queue[list[ChangeDoc] | None] = asyncio.Queue(self.queue_size)
+        self._subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[list[ChangeDoc] | None]) -> None:
+        self._subscribers.discard(queue)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def wait_started(self) -> None:
+        """Return once the relay knows where the log stands (at once after the first start)."""
+        await self._started.wait()
+
+    def poke(self) -> None:
+        """Wake the relay; safe to call from any thread (request handlers run in a pool)."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def publish(self, batch: list[ChangeDoc]) -> None:
+        if not batch:
+            return
+        self.delivered_seq = batch[-1].seq
+        for queue in list(self._subscribers):
+            try:
+                queue.put_nowait(batch)
+            except asyncio.QueueFull:
+                # Too slow: end its stream; it resumes from the database with Last-Event-ID.
+                self._subscribers.discard(queue)
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(None)
+
+    async def run(self, state: ServerState) -> None:
+        """The relay loop; runs for the life of the process (restarted by the app if it fails)."""
+        self._loop = asyncio.get_running_loop()
+        wake = self._wake = asyncio.Event()
+        if not self._started.is_set():
+            self.delivered_seq = await asyncio.to_thread(self._last_seq, state)
+            self._started.set()
+        else:
+            wake.set()  # restarted: deliver what was committed while the relay was down
+        listener = None
+        if state.engine.dialect.name == "postgresql":
+            listener = asyncio.create_task(self._listen(state, wake), name="relay-listen")
+        try:
+            await self._relay(state, wake)
+        finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+
+    async def _relay(self, state: ServerState, wake: asyncio.Event) -> None:
+        interval = state.settings.relay_poll_interval
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=interval)
+            wake.clear()
+            try:
+                while True:
+                    rows = await asyncio.to_thread(self._read, state, self.delivered_seq)
+                    self.publish(rows)
+                    if len(rows) < self.PAGE:
+                        break
+            except Exception:  # keep relaying; the next wake retries from the same seq
+                log.exception("change relay failed; retrying")
+
+    async def _listen(self, state: ServerState, wake: asyncio.Event) -> None:
+        """Wake the relay on every NOTIFY from any server process on this PostgreSQL.
+
+        A dedicated autocommit connection (a pooled one would be handed back and lose its
+        LISTEN). If it breaks, the timer poll carries on alone until it is reopened.
+        """
+        conninfo = state.engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        failing = False
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    if failing:
+                        log.info("listening for changes of other server processes again")
+                    failing = False
+                    wake.set()  # anything committed while nobody was listening
+                    while True:
+                        async for _note in conn.notifies(timeout=30.0):
+                            wake.set()
+                        # Quiet for a while: make sure the connection is still alive.
+                        await conn.execute("SELECT 1")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Log once per outage, not every retry (e.g. PostgreSQL restarting).
+                if not failing:
+                    log.warning(
+                        "cannot listen for changes of other server processes (%s); "
+                        "polling every %.1f s until it works again",
+                        exc,
+                        state.settings.relay_poll_interval,
+                    )
+                failing = True
+            await asyncio.sleep(self.LISTEN_RETRY)
+
+    @staticmethod
+    def _last_seq(state: ServerState) -> int:
+        with state.gate.read() as session:
+            return last_seq(session)
+
+    @classmethod
+    def _read(cls, state: ServerState, after: int) -> list[ChangeDoc]:
+        with state.gate.read() as session:
+            return [to_doc(r) for r in read_after(session, after, cls.PAGE)]

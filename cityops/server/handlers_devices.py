@@ -1,0 +1,567 @@
+"""Device commands from people: the ``device.command`` mutation and its REST twin.
+
+Offers:
+- the mutation handler ``device.command`` (registered with ``push``; ``gateway`` imports this
+  module, so the handler is registered when the app loads the ``gateway`` extension);
+- ``router``: ``POST /api/v1/devices/commands`` (scripts and integrators, bearer token: 201,
+  403 + audit when the caller may not command, 422 problem for a bad command) and
+  ``GET /api/v1/devices/commands/{group_command_id}`` (progress and per-device statuses);
+- storage helpers shared with ``gateway``: ``command_from_doc``, ``store_commands``,
+  ``append_changes`` (batched: a city-wide command of 20,000 devices is a handful of
+  statements, not 20,000), ``raw_body``.
+
+Rules (DESIGN §3): commands are absolute and carry ``not_after`` on the client's clock, corrected
+with ``client_now``; who may command and what is too long or too wide is the domain's
+(``device_commands.issue_group``, with the roles the database holds *now*, so a replayed intent of
+a demoted user is refused). The server adds: every device must exist (one query); a
+``confirmed_count`` that differs from the devices targeted means the group changed since the
+operator confirmed; a command that ``needs_typed_confirmation`` must carry ``confirmed_count``
+at all (the server does not trust a client to have asked); a group command id is used once.
+A newer command supersedes the queued ones on the same device/channel in the same transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, cast
+
+import uuid6
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from cityops.domain import device_commands as dc
+from cityops.domain.actors import Actor
+from cityops.domain.devices import DeviceKind
+from cityops.domain.outcomes import Rejection
+from cityops.domain.schemas import DeviceCommandArgs, DeviceCommandDoc, Entity
+from cityops.server import audit, auth, changes, idempotency
+from cityops.server.auth import CurrentPrincipal, Principal
+from cityops.server.models import Change, DeviceCommandRow, DeviceRow
+from cityops.server.problems import ProblemError
+from cityops.server.push import MutationContext, audit_applied, register
+from cityops.server.state import ServerState, server_state
+
+#: Longest command id the changes log can carry (``changes.entity_id``, ``ChangeDoc``).
+MAX_COMMAND_ID = 64
+
+#: Statuses a command can still move from on its own (the gateway or the clock moves it).
+ACTIVE = (dc.CommandStatus.QUEUED.value, dc.CommandStatus.SENT.value)
+
+#: Rejection codes that mean "this caller may not" (REST: 403 and a denial in the audit log).
+DENIED_CODES = frozenset({"forbidden", "operator_required"})
+
+
+# ------------------------------------------------------------------ storage helpers
+
+
+def utc(value: datetime) -> datetime:
+    """Datetime columns are written in UTC (SQLite keeps no offset)."""
+    return value.astimezone(UTC)
+
+
+_COMMAND_FIELDS = frozenset(f.name for f in dataclasses.fields(dc.DeviceCommand))
+
+
+def command_from_doc(doc: dict[str, Any]) -> dc.DeviceCommand:
+    """The domain command stored as ``doc`` (a ``DeviceCommandDoc`` in JSON form)."""
+    parsed = DeviceCommandDoc.model_validate(doc)
+    payload = dc.payload_from_wire(parsed.payload)
+    if isinstance(payload, Rejection):  # only the server writes these documents
+        raise ValueError(f"stored command {parsed.id} has a bad payload: {payload.message_en}")
+    fields = {
+        name: getattr(parsed, name)
+        for name in DeviceCommandDoc.model_fields
+        if name in _COMMAND_FIELDS and name != "payload"
+    }
+    return dc.DeviceCommand(payload=payload, **fields)
+
+
+def command_doc(command: dc.DeviceCommand) -> dict[str, Any]:
+    return DeviceCommandDoc.from_domain(command).model_dump(mode="json")
+
+
+#: What tells one device's command from another's in the same group command.
+_PER_DEVICE = ("id", "device_id", "device_kind")
+_SHARED_FIELDS = tuple(sorted(_COMMAND_FIELDS - set(_PER_DEVICE)))
+_SHARED_DOC_FIELDS = tuple(sorted(set(DeviceCommandDoc.model_fields) - set(_PER_DEVICE)))
+
+
+def command_docs(commands: Iterable[dc.DeviceCommand]) -> list[dict[str, Any]]:
+    """``command_doc`` of each command. The commands of one group command differ only in id
+    and device, so the document is built (and validated) once per distinct rest and copied:
+    20,000 pydantic round trips would cost seconds."""
+    templates: dict[tuple[Any, ...], dict[str, Any]] = {}
+    docs = []
+    for command in commands:
+        key = tuple(getattr(command, name) for name in _SHARED_FIELDS)
+        template = templates.get(key)
+        if template is None:
+            template = templates[key] = command_doc(command)
+            docs.append(template)
+            continue
+        doc = dict(template)
+        doc.update(id=command.id, device_id=command.device_id)
+        doc["device_kind"] = command.device_kind.value
+        docs.append(doc)
+    return docs
+
+
+def _columns(command: dc.DeviceCommand, doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": command.id,
+        "device_id": command.device_id,
+        "channel": command.channel.value,
+        "status": command.status.value,
+        "issued_at": utc(command.issued_at),
+        "not_after": utc(command.not_after),
+        "group_command_id": command.group_command_id,
+        "version": command.version,
+        "doc": doc,
+    }
+
+
+_COMMANDS = cast(Table, DeviceCommandRow.__table__)
+_CHANGES = cast(Table, Change.__table__)
+
+
+def append_changes(
+    session: Session,
+    entries: Sequence[tuple[Entity, str, int, dict[str, Any] | None]],
+    origin: changes.Origin = changes.NO_ORIGIN,
+) -> list[int]:
+    """``changes.append`` for many rows at once: one batched INSERT (executemany) and one NOTIFY
+    on PostgreSQL; returns the new seqs in order. The write gate serialises appenders, so every
+    seq above the log's head before the insert is one of ours."""
+    if not entries:
+        return []
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "entity": entity.value,
+            "entity_id": entity_id,
+            "version": version,
+            "op": "upsert",
+            "payload": payload,
+            "origin_client": origin.client,
+            "origin_mutation": origin.mutation,
+            "created_at": now,
+        }
+        for entity, entity_id, version, payload in entries
+    ]
+    head = changes.last_seq(session)
+    # No RETURNING: on SQLite, ordered RETURNING of autoincrement keys degrades to one INSERT
+    # per row.
+    session.execute(insert(_CHANGES), rows)
+    seqs = list(session.scalars(select(Change.seq).where(Change.seq > head).order_by(Change.seq)))
+    if not session.info.get("notified") and session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {changes.NOTIFY_CHANNEL}"))  # delivered at commit
+        session.info["notified"] = True
+    return seqs
+
+
+#: Executed with the full column dicts of ``_columns`` plus ``key`` (the row's id).
+_UPDATE_COMMAND = update(_COMMANDS).where(_COMMANDS.c.id == bindparam("key"))
+
+
+def store_commands(
+    session: Session,
+    *,
+    new: Sequence[dc.DeviceCommand] = (),
+    updated: Sequence[dc.DeviceCommand] = (),
+    origin: changes.Origin = changes.NO_ORIGIN,
+) -> list[int]:
+    """Insert ``new`` and update ``updated`` commands (batched) and append their changes;
+    returns the change seqs. ``updated`` must hold each command once, in its latest version."""
+    entries: list[tuple[Entity, str, int, dict[str, Any] | None]] = []
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    for rows, commands in ((updates, updated), (inserts, new)):
+        for command, doc in zip(commands, command_docs(commands), strict=True):
+            rows.append(_columns(command, doc))
+            entries.append((Entity.DEVICE_COMMAND, command.id, command.version, doc))
+    # Core executemany: ORM bulk statements spend more time in Python than in the database.
+    if updates:
+        for row in updates:
+            row["key"] = row["id"]
+        session.execute(_UPDATE_COMMAND, updates)
+    if inserts:
+        session.execute(insert(_COMMANDS), inserts)
+    return append_changes(session, entries, origin)
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(sorted(value.items())) if isinstance(value, dict) else value
+
+
+def commands_from_docs(docs: Iterable[dict[str, Any]]) -> list[dc.DeviceCommand]:
+    """``command_from_doc`` of each document, validating once per distinct group of fields
+    (see ``command_docs``): a whole-city gateway poll may read 20,000 active commands."""
+    templates: dict[tuple[Any, ...], dc.DeviceCommand] = {}
+    out = []
+    for doc in docs:
+        key = tuple(_frozen(doc.get(name)) for name in _SHARED_DOC_FIELDS)
+        template = templates.get(key)
+        if template is None:
+            template = templates[key] = command_from_doc(doc)
+            out.append(template)
+            continue
+        out.append(
+            dataclasses.replace(
+                template,
+                id=doc["id"],
+                device_id=doc["device_id"],
+                device_kind=DeviceKind(doc["device_kind"]),
+            )
+        )
+    return out
+
+
+def load_commands(session: Session, *conditions: Any) -> list[dc.DeviceCommand]:
+    docs = session.scalars(select(DeviceCommandRow.doc).where(*conditions))
+    return commands_from_docs(docs)
+
+
+def fleet(session: Session) -> dict[DeviceKind, int]:
+    """How many devices of each kind the city has (the domain's ``fleet``)."""
+    rows = session.execute(select(DeviceRow.kind, func.count()).group_by(DeviceRow.kind))
+    return {DeviceKind(kind): count for kind, count in rows}
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request's bytes (for ``Idempotency-Key`` hashing); FastAPI has read them already."""
+    return await request.body()
+
+
+# ------------------------------------------------------------------ issuing
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    group_command_id: str
+    commands: tuple[dc.DeviceCommand, ...]
+    superseded: tuple[dc.DeviceCommand, ...]
+    change_seqs: list[int]
+
+
+def _reject(code: str, zh: str, en: str, **details: Any) -> Rejection:
+    return Rejection(code, zh, en, details)
+
+
+def describe(group_command_id: str, device_ids: Sequence[str]) -> str:
+    """The audit target of a command (short enough for the audit column)."""
+    first = device_ids[0] if device_ids else "-"
+    more = f" +{len(device_ids) - 1}" if len(device_ids) > 1 else ""
+    return f"devices {first}{more} (group {group_command_id})"[:128]
+
+
+def issue_command(
+    session: Session,
+    *,
+    actor: Actor,
+    args: DeviceCommandArgs,
+    client_now: datetime,
+    group_command_id: str,
+    origin: changes.Origin = changes.NO_ORIGIN,
+) -> Issued | Rejection:
+    """Decide on a command and, when accepted, write it: rows, superseded rows, changes.
+
+    Decides everything before writing (push's handler contract: a rejection leaves nothing to
+    undo). The caller audits."""
+    payload = dc.payload_from_wire(args.payload)
+    if isinstance(payload, Rejection):
+        return payload
+    device_ids = list(dict.fromkeys(args.device_ids))
+    rows = session.execute(
+        select(DeviceRow.id, DeviceRow.kind).where(DeviceRow.id.in_(device_ids))
+    ).all()
+    kinds = {device_id: DeviceKind(kind) for device_id, kind in rows}
+    unknown = [d for d in device_ids if d not in kinds]
+    if unknown:
+        return _reject(
+            "unknown_devices",
+            f"设备不存在：{', '.join(unknown[:5])}{' 等' if len(unknown) > 5 else ''}"
+            f"（共 {len(unknown)} 台）",
+            f"unknown devices: {', '.join(unknown[:5])} ({len(unknown)} in all)",
+            unknown=unknown[:20],
+            count=len(unknown),
+        )
+    longest = max(len(d) for d in device_ids)
+    if len(group_command_id) + 1 + longest > MAX_COMMAND_ID:
+        return _reject(
+            "group_command_id_too_long",
+            "指令组编号过长",
+            f"group_command_id is too long (a command id may have {MAX_COMMAND_ID} characters)",
+            group_command_id=group_command_id,
+        )
+    targets = [(d, kinds[d]) for d in device_ids]
+    counts = fleet(session)
+    server_now = datetime.now(UTC)
+    outcome = dc.issue_group(
+        group_command_id=group_command_id,
+        targets=targets,
+        payload=payload,
+        actor=actor,
+        server_now=server_now,
+        not_after=args.not_after,
+        fleet=counts,
+        client_now=client_now,
+    )
+    if isinstance(outcome, Rejection):
+        return outcome
+    if args.confirmed_count is not None and args.confirmed_count != len(device_ids):
+        return _reject(
+            "group_changed",
+            f"确认时为 {args.confirmed_count} 台设备，现在为 {len(device_ids)} 台："
+            "设备组在您确认后已变化，请重新确认",
+            f"the group changed since you confirmed: you confirmed {args.confirmed_count} "
+            f"devices, the command targets {len(device_ids)}",
+            confirmed_count=args.confirmed_count,
+            target_count=len(device_ids),
+        )
+    per_kind: dict[DeviceKind, int] = {}
+    for _, kind in targets:
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+    dangerous = any(
+        dc.needs_typed_confirmation(payload, n, max(n, counts.get(kind, 0)))
+        for kind, n in per_kind.items()
+    )
+    if dangerous and args.confirmed_count is None:
+        return _reject(
+            "confirmation_required",
+            "该指令将作用于全市大部分设备，须输入确认后下发（缺少 confirmed_count）",
+            "this command reaches most of the city's devices and must be confirmed "
+            "(confirmed_count is missing)",
+            target_count=len(device_ids),
+        )
+    taken = session.scalar(
+        select(DeviceCommandRow.id)
+        .where(DeviceCommandRow.group_command_id == group_command_id)
+        .limit(1)
+    )
+    if taken is not None:
+        return _reject(
+            "group_command_exists",
+            f"指令组 {group_command_id} 已下发过，不重复下发",
+            f"group command {group_command_id} was already issued; it is not issued twice",
+            group_command_id=group_command_id,
+        )
+    # Apply: queued commands on the same devices and channel give way to the new ones.
+    queued: dict[str, list[dc.DeviceCommand]] = {}
+    for old in load_commands(
+        session,
+        DeviceCommandRow.device_id.in_(device_ids),
+        DeviceCommandRow.status == dc.CommandStatus.QUEUED.value,
+        DeviceCommandRow.channel == payload.channel.value,
+    ):
+        queued.setdefault(old.device_id, []).append(old)
+    superseded: list[dc.DeviceCommand] = []
+    for command in outcome:
+        superseded += dc.supersede(queued.get(command.device_id, ()), command, server_now)
+    seqs = store_commands(session, new=outcome, updated=superseded, origin=origin)
+    return Issued(group_command_id, outcome, tuple(superseded), seqs)
+
+
+def _applied_detail(issued: Issued) -> dict[str, Any]:
+    first = issued.commands[0]
+    return {
+        "group_command_id": issued.group_command_id,
+        "payload": dc.payload_to_wire(first.payload),
+        "devices": len(issued.commands),
+        "not_after": first.not_after.isoformat(),
+        "superseded": len(issued.superseded),
+    }
+
+
+@register("device.command")
+def device_command(ctx: MutationContext) -> Rejection | None:
+    args = ctx.args
+    assert isinstance(args, DeviceCommandArgs)
+    # The mutation id is stable across replays, so it makes a stable group id.
+    group_command_id = args.group_command_id or str(ctx.mutation.mutation_id)
+    ctx.target = describe(group_command_id, args.device_ids)
+    outcome = issue_command(
+        ctx.session,
+        actor=ctx.who.actor(),
+        args=args,
+        client_now=ctx.mutation.client_now,
+        group_command_id=group_command_id,
+        origin=ctx.origin,
+    )
+    if isinstance(outcome, Rejection):
+        return outcome
+    ctx.change_seqs += outcome.change_seqs
+    audit_applied(ctx, **_applied_detail(outcome))
+    return None
+
+
+# ------------------------------------------------------------------ REST
+
+
+class DeviceCommandRequest(DeviceCommandArgs):
+    """``device.command``'s arguments plus the caller's clock (``not_after`` is on it)."""
+
+    client_now: AwareDatetime
+
+
+class DeviceCommandCreated(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    group_command_id: str
+    command_ids: list[str]
+    not_after: AwareDatetime  # server time, after the clock correction
+    superseded_ids: list[str]
+    last_change_seq: int | None
+
+
+class CommandState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    command_id: str
+    device_id: str
+    status: dc.CommandStatus
+    status_at: AwareDatetime | None
+    reason: str | None
+    late_feedback: str | None = None
+
+
+class GroupProgress(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    acked: int
+    failed: int
+    pending: int
+    expired: int
+    superseded: int
+    total: int
+    done: bool
+
+
+class GroupCommandView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    group_command_id: str
+    progress: GroupProgress
+    commands: list[CommandState]
+
+
+router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
+
+_ACTION = "device.command"
+
+
+def _problem_for(rejection: Rejection, status: int) -> ProblemError:
+    return ProblemError(
+        status,
+        rejection.message_en,
+        title="Command refused",
+        code=rejection.code,
+        message=rejection.message,
+        details=dict(rejection.details),
+    )
+
+
+@router.post(
+    "/commands",
+    status_code=201,
+    response_model=DeviceCommandCreated,
+    responses={403: {"description": "may not command"}, 422: {"description": "bad command"}},
+)
+def post_command(
+    body: DeviceCommandRequest,
+    who: CurrentPrincipal,
+    state: Annotated[ServerState, Depends(server_state)],
+    raw: Annotated[bytes, Depends(raw_body)],
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Any:
+    """Issue one absolute command to one or many devices, as the ``device.command`` mutation
+    does (same rules, same audit). Answers the created command ids; supports
+    ``Idempotency-Key``. Without ``group_command_id`` the server makes one."""
+    scope = f"user:{who.user_id}"
+    digest = idempotency.body_hash(raw)
+    group_command_id = body.group_command_id or str(uuid6.uuid7())
+    target = describe(group_command_id, body.device_ids)
+    with state.gate.write() as session:
+        replay = idempotency.replay_or_none(session, scope, idempotency_key, digest)
+        if replay is not None:
+            return JSONResponse(replay[1], status_code=replay[0])
+        outcome = issue_command(
+            session,
+            actor=who.actor(),
+            args=body,
+            client_now=body.client_now,
+            group_command_id=group_command_id,
+        )
+        if isinstance(outcome, Rejection):
+            if outcome.code not in DENIED_CODES:
+                _audit(
+                    session, who, target, "rejected", code=outcome.code, reason=outcome.message_en
+                )
+        else:
+            _audit(session, who, target, "applied", **_applied_detail(outcome))
+            created = DeviceCommandCreated(
+                group_command_id=group_command_id,
+                command_ids=[c.id for c in outcome.commands],
+                not_after=outcome.commands[0].not_after,
+                superseded_ids=[c.id for c in outcome.superseded],
+                last_change_seq=outcome.change_seqs[-1] if outcome.change_seqs else None,
+            ).model_dump(mode="json")
+            idempotency.remember(session, scope, idempotency_key, digest, 201, created)
+    if isinstance(outcome, Rejection):
+        if outcome.code in DENIED_CODES:
+            auth.deny(state, who, _ACTION, target, outcome.message_en)  # audits, raises 403
+        raise _problem_for(outcome, 409 if outcome.code == "group_command_exists" else 422)
+    state.hub.poke()
+    return JSONResponse(created, status_code=201)
+
+
+def _audit(session: Session, who: Principal, target: str, decision: str, **detail: Any) -> None:
+    audit.record(
+        session,
+        actor=who.name,
+        roles=who.roles,
+        action=_ACTION,
+        target=target,
+        decision=decision,
+        detail=detail,
+    )
+
+
+def progress_view(group_command_id: str, commands: Iterable[dc.DeviceCommand]) -> GroupCommandView:
+    ordered = sorted(commands, key=lambda c: c.device_id)
+    progress = dc.GroupCommandProgress.of(ordered)
+    return GroupCommandView(
+        group_command_id=group_command_id,
+        progress=GroupProgress(**dataclasses.asdict(progress), done=progress.done),
+        commands=[
+            CommandState(
+                command_id=c.id,
+                device_id=c.device_id,
+                status=c.status,
+                status_at=c.status_at,
+                reason=c.reason,
+                late_feedback=getattr(c, "late_feedback", None),
+            )
+            for c in ordered
+        ],
+    )
+
+
+@router.get("/commands/{group_command_id}", response_model=GroupCommandView)
+def get_group_command(
+    group_command_id: str,
+    who: CurrentPrincipal,
+    state: Annotated[ServerState, Depends(server_state)],
+) -> GroupCommandView:
+    """Progress of a group command (acked, failed, pending, expired, superseded) and the status
+    of each device's command."""
+    with state.gate.read() as session:
+        commands = load_commands(session, DeviceCommandRow.group_command_id == group_command_id)
+    if not commands:
+        raise ProblemError(404, f"no group command {group_command_id}")
+    return progress_view(group_command_id, commands)

@@ -1,0 +1,386 @@
+"""IoT ingest: ``POST /api/v1/ingest/readings`` turns sensor readings into alarms and metrics.
+
+Offers the route (``router``), ``ingest_readings(state, readings)`` (the one processing function
+the HTTP route and the MQTT subscription share), ``IngestResult`` and ``background(state)``
+(per-minute metric emission every ~10 s, plus the MQTT subscription when ``settings.mqtt_url``
+is set). ``emit_metrics`` is re-exported from ``metrics``.
+
+The route
+---------
+Body: ``ReadingsBatch`` (1–10,000 readings). Auth: an integration key in ``X-Api-Key``
+(``cityops apikey create NAME``). ``Idempotency-Key`` (optional, ≤ 128 characters, scoped to
+the API key): the same key with the same body bytes answers the stored response and does nothing
+again (header ``Idempotent-Replayed: true``); the same key with another body is a 422 problem.
+A metric without an alarm rule is counted in ``unknown_metric`` and otherwise ignored (a platform
+sends many metrics the hall does not alarm on). Answer: ``{accepted, unknown_metric,
+alarms_raised, alarms_repeated, alarms_cleared, last_change_seq}`` where ``accepted`` counts the
+readings judged by a rule, the alarm counts are events (a repeat is one more occurrence on an
+open alarm; a momentary rule's vehicle or impact counts as a raise or repeat only, not as a
+clear) and ``last_change_seq`` is the newest change the batch appended (``null`` if none).
+
+One batch, one transaction
+--------------------------
+The latest alarm of every (device, kind) in the batch is read in one query (index
+``ix_alarms_device_kind``: the pair's open alarm, else its newest, ids being UUIDv7 and so
+time-ordered). Readings are applied in timestamp order with ``alarm_rules.apply_reading`` (the
+"now" of a batch is when the server handles it). Each alarm the batch changed is written once, in
+its final state, with ``handlers_alarms.write_alarm``: one change per alarm per batch, however
+many readings it absorbed. A new alarm without a location takes its device's district and
+position from the device table when the device is there. The minute counters (``metrics``) are
+upserted, everything commits together, then the live relay is poked.
+
+Cost: per reading there is no query and no pydantic beyond the batch's parse; a reading that
+raises nothing on a pair without an open alarm (the common case) is a dictionary lookup and the
+rule's comparisons, and no alarm document is decoded for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from operator import attrgetter
+from typing import Annotated, Any, Final
+
+import uuid6
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy.orm import Session
+
+from cityops.domain import alarm_rules as ar
+from cityops.domain.alarms import Alarm, AlarmEventKind, AlarmKind, AlarmState
+from cityops.domain.schemas import AlarmDoc, ReadingIn, ReadingsBatch
+from cityops.server import idempotency
+from cityops.server.auth import IntegrationKey
+from cityops.server.handlers_alarms import write_alarm
+from cityops.server.metrics import add_counts, emit_metrics, minute_of
+from cityops.server.models import AlarmRow, DeviceRow
+from cityops.server.state import ServerState, server_state
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "IngestResult",
+    "background",
+    "emit_metrics",
+    "ingest_readings",
+    "router",
+]
+
+#: How often ``background`` emits finished minutes.
+METRICS_INTERVAL: Final = 10.0
+
+_CLOSED: Final = AlarmState.CLEARED.value
+_BY_TIME: Final = attrgetter("at")
+
+
+class IngestResult(BaseModel):
+    """What a batch did (also the stored answer of an ``Idempotency-Key``)."""
+
+    accepted: int
+    unknown_metric: int
+    alarms_raised: int
+    alarms_repeated: int
+    alarms_cleared: int
+    last_change_seq: int | None = None
+
+
+@dataclass
+class _Tally:
+    accepted: int = 0
+    unknown_metric: int = 0
+    raised: int = 0
+    repeated: int = 0
+    cleared: int = 0
+    overweight: int = 0
+
+
+def _latest_query() -> Select[tuple[str, str, str, dict[str, Any]]]:
+    ranked = (
+        select(
+            AlarmRow.device_id,
+            AlarmRow.kind,
+            AlarmRow.state,
+            AlarmRow.doc,
+            func.row_number()
+            .over(
+                partition_by=(AlarmRow.device_id, AlarmRow.kind),
+                # The open alarm if there is one (there is at most one), else the newest.
+                order_by=(case((AlarmRow.state == _CLOSED, 1), else_=0), AlarmRow.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            AlarmRow.device_id.in_(bindparam("devices", expanding=True)),
+            AlarmRow.kind.in_(bindparam("kinds", expanding=True)),
+        )
+        .subquery()
+    )
+    return select(ranked.c.device_id, ranked.c.kind, ranked.c.state, ranked.c.doc).where(
+        ranked.c.rank == 1
+    )
+
+
+#: The newest alarm per (device, kind) among the given devices and kinds; built once.
+_LATEST: Final = _latest_query()
+
+
+def _latest_alarms(
+    session: Session, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+    """``(device, kind) → (state, doc)`` of the newest alarm of each pair, in one query."""
+    if not pairs:
+        return {}
+    params = {"devices": sorted({d for d, _ in pairs}), "kinds": sorted({k for _, k in pairs})}
+    found: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    for device_id, kind, state, doc in session.execute(_LATEST, params):
+        if (device_id, kind) in pairs:
+            found[(device_id, kind)] = (state, doc)
+    return found
+
+
+def _locate(session: Session, alarms: dict[str, Alarm], new_ids: set[str]) -> None:
+    """Give new alarms without a location the district and position of their device, when the
+    device table knows it (one query, only when such alarms exist)."""
+    missing = [a for i, a in alarms.items() if i in new_ids and a.district_code is None]
+    if not missing:
+        return
+    rows = session.execute(
+        select(DeviceRow.id, DeviceRow.district_code, DeviceRow.doc).where(
+            DeviceRow.id.in_({a.device_id for a in missing})
+        )
+    )
+    where = {device_id: (district, doc or {}) for device_id, district, doc in rows}
+    for alarm in missing:
+        if alarm.device_id in where:
+            district, doc = where[alarm.device_id]
+            alarms[alarm.id] = replace(
+                alarm,
+                district_code=district,
+                lon=alarm.lon if alarm.lon is not None else doc.get("lon"),
+                lat=alarm.lat if alarm.lat is not None else doc.get("lat"),
+            )
+
+
+#: ``ReadingIn`` may carry a device location one day; until then a reading has none.
+_LOCATED: Final = {"district_code", "lon", "lat"} <= set(ReadingIn.model_fields)
+
+
+def _reading(r: ReadingIn) -> ar.Reading:
+    if _LOCATED:
+        where: Any = r
+        return ar.Reading(
+            r.device_id, r.metric, r.value, r.at, where.district_code, where.lon, where.lat
+        )
+    return ar.Reading(r.device_id, r.metric, r.value, r.at)
+
+
+def _apply(
+    session: Session,
+    readings: Sequence[ReadingIn],
+    rules: ar.RuleSet,
+    now: datetime,
+) -> tuple[_Tally, Counter[str], list[int]]:
+    tally = _Tally()
+    per_metric: Counter[str] = Counter()
+    judged: list[tuple[ReadingIn, ar.Rule]] = []
+    pairs: set[tuple[str, str]] = set()
+    for r in sorted(readings, key=_BY_TIME):  # stable: equal times keep the batch's order
+        rule = rules.get(r.metric)
+        if rule is None:
+            tally.unknown_metric += 1
+            continue
+        per_metric[r.metric] += 1
+        judged.append((r, rule))
+        pairs.add((r.device_id, rule.kind.value))
+    tally.accepted = len(judged)
+
+    stored = _latest_alarms(session, pairs)
+    current: dict[tuple[str, str], Alarm] = {}
+    changed: dict[str, Alarm] = {}
+    new_ids: set[str] = set()
+    next_id = str(uuid6.uuid7())
+    none = ar.Action.NONE
+    for r, rule in judged:
+        pair = (r.device_id, rule.kind.value)
+        existing = current.get(pair)
+        reading = _reading(r)
+        if existing is None:
+            raw = stored.get(pair)
+            # No alarm, or a closed one (its condition is normal, so the rule judges the reading
+            # as if there were none): most readings stop here, without decoding any document.
+            if (raw is None or raw[0] == _CLOSED) and ar.evaluate(
+                rule, reading, None
+            ).action is none:
+                continue
+            if raw is not None:
+                del stored[pair]
+                existing = current[pair] = AlarmDoc.model_validate(raw[1]).to_domain()
+        alarm, events = ar.apply_reading(existing, reading, rules, now, next_id)
+        if alarm is None or alarm is existing:
+            continue
+        current[pair] = changed[alarm.id] = alarm
+        if alarm.id == next_id:
+            new_ids.add(next_id)
+            next_id = str(uuid6.uuid7())
+        counted_vehicle = False
+        for event in events:
+            kind = event.kind
+            if kind is AlarmEventKind.RAISED:
+                tally.raised += 1
+                counted_vehicle = True
+            elif kind is AlarmEventKind.REPEATED:
+                tally.repeated += 1
+                counted_vehicle = True
+            elif kind is AlarmEventKind.CLEARED and not rule.momentary:
+                tally.cleared += 1  # a momentary rule's own clear is part of its event
+        if counted_vehicle and rule.kind is AlarmKind.BRIDGE_OVERWEIGHT:
+            tally.overweight += 1
+
+    seqs: list[int] = []
+    if changed:
+        _locate(session, changed, new_ids)
+        old_ids = [i for i in changed if i not in new_ids]
+        rows = {
+            row.id: row for row in session.scalars(select(AlarmRow).where(AlarmRow.id.in_(old_ids)))
+        }
+        for alarm_id, alarm in changed.items():
+            row = rows.get(alarm_id)
+            if row is None and alarm_id in new_ids:
+                # A new alarm: hand write_alarm a pending row to fill, which saves it looking
+                # the id up (one SELECT per new alarm in a storm).
+                row = AlarmRow(id=alarm_id)
+                session.add(row)
+            seqs.append(write_alarm(session, alarm, row=row))
+    return tally, per_metric, seqs
+
+
+def _counters(tally: _Tally, per_metric: Counter[str]) -> dict[str, float]:
+    values: dict[str, float] = {
+        "readings": tally.accepted + tally.unknown_metric,
+        "readings.unknown_metric": tally.unknown_metric,
+        "overweight_vehicles": tally.overweight,
+        "alarms_raised": tally.raised,
+        "alarms_cleared": tally.cleared,
+    }
+    for metric, n in per_metric.items():
+        values[f"readings.{metric}"] = n
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class Replayable:
+    """An ``Idempotency-Key`` request: scope (per caller), key and the raw body's hash."""
+
+    scope: str
+    key: str
+    digest: str
+
+
+def ingest_readings(
+    state: ServerState,
+    readings: Sequence[ReadingIn],
+    *,
+    rules: ar.RuleSet | None = None,
+    idempotent: Replayable | None = None,
+    now: datetime | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Apply a batch in one transaction; returns (the answer, whether it was a replay)."""
+    rules = rules or ar.default_rules()
+    now = now or datetime.now(UTC)
+    with state.gate.write() as session:
+        if idempotent is not None:
+            stored = idempotency.replay_or_none(
+                session, idempotent.scope, idempotent.key, idempotent.digest
+            )
+            if stored is not None:
+                return dict(stored[1]), True
+        tally, per_metric, seqs = _apply(session, readings, rules, now)
+        add_counts(session, minute_of(now), _counters(tally, per_metric))
+        result = IngestResult(
+            accepted=tally.accepted,
+            unknown_metric=tally.unknown_metric,
+            alarms_raised=tally.raised,
+            alarms_repeated=tally.repeated,
+            alarms_cleared=tally.cleared,
+            last_change_seq=seqs[-1] if seqs else None,
+        ).model_dump()
+        if idempotent is not None:
+            idempotency.remember(
+                session, idempotent.scope, idempotent.key, idempotent.digest, 200, result
+            )
+    if seqs:
+        state.hub.poke()
+    return result, False
+
+
+# ------------------------------------------------------------------ HTTP
+
+router = APIRouter(prefix="/api/v1/ingest", tags=["ingest"])
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()  # already read (and cached) by FastAPI for the body parameter
+
+
+@router.post(
+    "/readings",
+    response_model=IngestResult,
+    responses={
+        400: {"description": "Idempotency-Key empty or longer than 128 characters (problem)"},
+        401: {"description": "missing or invalid X-Api-Key (problem)"},
+        422: {"description": "invalid body, or Idempotency-Key reused with another body (problem)"},
+    },
+)
+def post_readings(
+    batch: ReadingsBatch,
+    key: IntegrationKey,
+    state: Annotated[ServerState, Depends(server_state)],
+    body: Annotated[bytes, Depends(_raw_body)],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    """Sensor readings from the IoT platform, 1–10,000 per batch, with an integration key in
+    ``X-Api-Key``. Readings are judged by the hall's alarm rules in timestamp order: they raise,
+    repeat (one more occurrence on the open alarm of the same device and kind) or clear alarms,
+    which reach every client through the changes log. Metrics without a rule are counted in
+    ``unknown_metric``, not refused. With ``Idempotency-Key`` a retry with the same body gets
+    the first answer again (header ``Idempotent-Replayed: true``) and changes nothing; the same
+    key with another body is 422."""
+    replayable = (
+        Replayable(f"ingest:{key.id}", idempotency_key, idempotency.body_hash(body))
+        if idempotency_key is not None
+        else None
+    )
+    result, replayed = ingest_readings(state, batch.readings, idempotent=replayable)
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse(result, headers=headers)
+
+
+# ------------------------------------------------------------------ background
+
+
+async def background(state: ServerState) -> None:
+    """Emit finished minutes every ``METRICS_INTERVAL`` s; subscribe to MQTT when configured."""
+    mqtt_task: asyncio.Task[None] | None = None
+    if state.settings.mqtt_url:
+        from cityops.server import mqtt_ingest
+
+        mqtt_task = asyncio.create_task(mqtt_ingest.run(state), name="mqtt-ingest")
+    try:
+        while True:
+            try:
+                await asyncio.to_thread(emit_metrics, state, datetime.now(UTC))
+            except Exception:
+                log.exception("emitting per-minute metrics failed; retrying")
+            await asyncio.sleep(METRICS_INTERVAL)
+    finally:
+        if mqtt_task is not None:
+            mqtt_task.cancel()
+            with suppress(asyncio.CancelledError):
+                await mqtt_task

@@ -1,0 +1,252 @@
+"""``POST /api/v1/sync/push``: clients' intents, applied exactly once, in order.
+
+Offers the push route and ``register(name)``, the decorator the mutation handlers
+(``handlers_cases``, ``handlers_alarms``, ``handlers_devices``) use to claim mutation names.
+
+Per mutation (DESIGN §3; a batch commits together, see ``process_batch``): ``seq ≤ last_seq`` →
+the stored result is returned
+again (a client retrying after a timeout cannot apply anything twice); ``seq > last_seq + 1`` →
+409 with the expected seq; otherwise parse (``schemas.parse_mutation``), authorise with the roles
+the database holds now, apply the domain rule, append changes, audit, store the result and
+advance ``last_seq`` — all committed together. A rejection is *processed*: it is stored and
+answered as ``status: rejected`` with a reason for the user, and the next mutation goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from cityops.domain.outcomes import Rejection
+from cityops.domain.schemas import (
+    Mutation,
+    MutationResult,
+    ParsedArgs,
+    PushRequest,
+    PushResponse,
+    RejectionDoc,
+    parse_mutation,
+)
+from cityops.server import audit
+from cityops.server.auth import CurrentPrincipal, Principal
+from cityops.server.changes import Origin
+from cityops.server.models import MutationResult as MutationResultRow
+from cityops.server.models import SyncClient
+from cityops.server.problems import ProblemError
+from cityops.server.state import ServerState, server_state
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MutationContext:
+    """What a handler gets: the open transaction, the caller, the intent and its parsed args."""
+
+    session: Session
+    state: ServerState
+    who: Principal
+    mutation: Mutation
+    args: ParsedArgs
+    #: Seqs of the changes the handler appended (the result reports the last one).
+    change_seqs: list[int] = field(default_factory=list)
+    #: What the mutation acts on ("case C-1", "devices LED-0001…"), for the audit row.
+    target: str | None = None
+
+    @property
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.mutation.client_id, str(self.mutation.mutation_id))
+
+
+#: A handler applies one mutation inside the open transaction: None when applied (it has then
+#: written rows, changes and its "applied" audit row), or the Rejection to store and answer.
+#: Contract: a handler decides *before* it writes anything, so a rejection leaves nothing to
+#: undo (pysqlite's savepoints are not reliable enough to roll back half a handler).
+Handler = Callable[[MutationContext], Rejection | None]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register(*names: str) -> Callable[[Handler], Handler]:
+    def decorate(handler: Handler) -> Handler:
+        for name in names:
+            _HANDLERS[name] = handler
+        return handler
+
+    return decorate
+
+
+def _rejected(m: Mutation, rejection: Rejection) -> MutationResult:
+    return MutationResult(
+        mutation_id=m.mutation_id,
+        seq=m.seq,
+        status="rejected",
+        rejection=RejectionDoc.from_domain(rejection),
+    )
+
+
+def audit_decision(
+    session: Session,
+    who: Principal,
+    m: Mutation,
+    target: str | None,
+    decision: str,
+    detail: dict[str, Any],
+) -> None:
+    audit.record(
+        session,
+        actor=who.name,
+        roles=who.roles,
+        client_id=m.client_id,
+        mutation_id=str(m.mutation_id),
+        action=m.name,
+        target=target,
+        decision=decision,
+        detail=detail,
+    )
+
+
+def audit_applied(ctx: MutationContext, **detail: Any) -> None:
+    audit_decision(ctx.session, ctx.who, ctx.mutation, ctx.target, "applied", detail)
+
+
+_INSERT_RESULT = insert(cast(Table, MutationResultRow.__table__))
+
+
+def _apply_one(session: Session, state: ServerState, who: Principal, m: Mutation) -> MutationResult:
+    """Decide and apply one new mutation inside the batch's transaction; store its result."""
+    parsed = parse_mutation(m)
+    ctx = None if isinstance(parsed, Rejection) else MutationContext(session, state, who, m, parsed)
+    outcome: Rejection | None
+    if ctx is None:
+        assert isinstance(parsed, Rejection)
+        outcome = parsed
+    elif (handler := _HANDLERS.get(m.name)) is None:
+        outcome = Rejection(
+            "not_supported", f"服务器暂不支持操作“{m.name}”", f"the server does not handle {m.name}"
+        )
+    else:
+        outcome = handler(ctx)
+    if outcome is not None:
+        result = _rejected(m, outcome)
+        audit_decision(
+            session,
+            who,
+            m,
+            ctx.target if ctx else None,
+            "rejected",
+            {"code": outcome.code, "reason": outcome.message_en},
+        )
+    else:
+        assert ctx is not None
+        result = MutationResult(
+            mutation_id=m.mutation_id,
+            seq=m.seq,
+            status="applied",
+            last_change_seq=ctx.change_seqs[-1] if ctx.change_seqs else None,
+        )
+    session.connection().execute(
+        _INSERT_RESULT,
+        {
+            "client_id": m.client_id,
+            "seq": m.seq,
+            "mutation_id": str(m.mutation_id),
+            "result": result.model_dump(mode="json"),
+            "processed_at": datetime.now(UTC),
+        },
+    )
+    return result
+
+
+def process_batch(
+    state: ServerState, who: Principal, mutations: tuple[Mutation, ...]
+) -> list[MutationResult]:
+    """Apply one client's consecutive mutations in one transaction (group commit).
+
+    Each mutation is still all-or-nothing: a handler decides before it writes, and a rejection
+    leaves nothing behind. One commit per batch instead of per mutation is what lets a SQLite
+    server take thousands of intents a second; an unexpected error rolls the whole batch back
+    and the client retries it (already-stored results come back unchanged).
+    """
+    first = mutations[0]
+    with state.gate.write() as session:
+        client = session.get(SyncClient, first.client_id)
+        if client is None:
+            client = SyncClient(
+                client_id=first.client_id,
+                user_id=who.user_id,
+                last_seq=0,
+                updated_at=datetime.now(UTC),
+            )
+            session.add(client)
+        elif client.user_id != who.user_id:
+            # A client id belongs to the user who first pushed from it: another user cannot
+            # replay or read its stored results.
+            raise ProblemError(403, f"client {first.client_id} belongs to another user")
+        if first.seq > client.last_seq + 1:
+            raise ProblemError(
+                409,
+                f"mutation seq {first.seq} skips ahead; the server expects {client.last_seq + 1}",
+                title="Sequence gap",
+                expected_seq=client.last_seq + 1,
+            )
+        stored = {
+            row.seq: row
+            for row in session.scalars(
+                select(MutationResultRow).where(
+                    MutationResultRow.client_id == first.client_id,
+                    MutationResultRow.seq >= first.seq,
+                    MutationResultRow.seq <= client.last_seq,
+                )
+            )
+        }
+        results: list[MutationResult] = []
+        applied_any = False
+        for m in mutations:
+            if m.seq <= client.last_seq:
+                row = stored.get(m.seq)
+                if row is None or row.mutation_id != str(m.mutation_id):
+                    raise ProblemError(
+                        409,
+                        f"seq {m.seq} of client {m.client_id} was already used by another mutation",
+                        expected_seq=client.last_seq + 1,
+                    )
+                results.append(MutationResult.model_validate(row.result))
+                continue
+            result = _apply_one(session, state, who, m)
+            applied_any = applied_any or result.last_change_seq is not None
+            results.append(result)
+        client.last_seq = max(client.last_seq, mutations[-1].seq)
+        client.updated_at = datetime.now(UTC)
+    if applied_any:
+        state.hub.poke()
+    return results
+
+
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+
+
+@router.post("/push", response_model=PushResponse)
+def push(
+    body: PushRequest,
+    who: CurrentPrincipal,
+    state: Annotated[ServerState, Depends(server_state)],
+) -> Any:
+    """Apply a batch of one client's mutations in seq order; see the module docstring."""
+    clients = {m.client_id for m in body.mutations}
+    if len(clients) != 1:
+        raise ProblemError(422, "a push carries the mutations of one client only")
+    seqs = [m.seq for m in body.mutations]
+    if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+        raise ProblemError(422, "mutations in a push must have consecutive seqs in order")
+    results = process_batch(state, who, body.mutations)
+    return PushResponse(results=tuple(results), last_seq=body.mutations[-1].seq)
