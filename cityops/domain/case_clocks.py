@@ -19,6 +19,7 @@ because the handling unit cannot act before it has the case (a redispatch does n
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -134,11 +135,16 @@ def escalate_breaches(
     until: datetime,
     ref: CaseReference,
     calendar: WorkCalendar,
+    skip: Collection[tuple[ClockKind, datetime]] = (),
 ) -> tuple[Case, tuple[CaseEvent, ...]]:
     """Escalate once for each clock that fell due in ``(since, until]``; the events carry the
-    clock and its due time so the timeline reads "处置时限超时（应于 11-23 13:30 前）"."""
+    clock and its due time so the timeline reads "处置时限超时（应于 11-23 13:30 前）".
+    ``skip`` names (clock, due time) pairs already escalated, for a caller that looks back over
+    a window it has checked before (a rework re-opens the resolve clock after its deadline)."""
     events: list[CaseEvent] = []
     for breach in due_breaches(case, subcategory, since, until, calendar):
+        if (breach.kind, breach.due_at) in skip:
+            continue
         due = breach.due_at.astimezone(CITY_TZ).strftime("%m-%d %H:%M")
         reason = f"{CLOCK_LABEL_ZH[breach.kind]}时限超时（应于 {due} 前）"
         outcome = apply(case, Escalate(reason), SLA_SYSTEM_ACTOR, breach.due_at, ref)

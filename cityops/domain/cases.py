@@ -139,6 +139,9 @@ class Case:
     resume_state: CaseState | None = None
     escalation_level: int = 0
     rework_count: int = 0
+    #: When the last check failed: a resolve deadline that passed while the case stood handled
+    #: becomes a breach only then (the SLA watcher looks back for it).
+    reworked_at: datetime | None = None
     return_count: int = 0
     duplicate_of: str | None = None
     end_reason: str = ""
@@ -738,7 +741,11 @@ def _transition(
                 return missing
             # The resolve clock runs again from its original start: rework does not buy time.
             return replace(
-                case, state=s.REWORK, handled_at=None, rework_count=case.rework_count + 1
+                case,
+                state=s.REWORK,
+                handled_at=None,
+                reworked_at=now,
+                rework_count=case.rework_count + 1,
             ), {"reason": reason}
         case Close():
             return replace(case, state=s.CLOSED, closed_at=now, ended_by=actor.user_id), {

@@ -92,6 +92,7 @@ class CaseDoc(_Doc):
     resume_state: cs.CaseState | None = None
     escalation_level: int = 0
     rework_count: int = 0
+    reworked_at: AwareDatetime | None = None
     return_count: int = 0
     duplicate_of: str | None = None
     end_reason: str = ""

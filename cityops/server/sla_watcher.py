@@ -49,12 +49,12 @@ from cityops.domain.case_clocks import SLA_SYSTEM_ACTOR, due_breaches, escalate_
 from cityops.domain.city import require_aware
 from cityops.domain.reference import Subcategory
 from cityops.domain.schemas import AlarmDoc, CaseDoc
-from cityops.domain.sla import Breach
+from cityops.domain.sla import Breach, ClockKind
 from cityops.domain.work_calendar import WorkCalendar
 from cityops.server import audit
 from cityops.server.handlers_alarms import write_alarm
 from cityops.server.handlers_cases import write_case
-from cityops.server.models import AlarmRow, CaseRow, ServerValue
+from cityops.server.models import AlarmRow, CaseEventRow, CaseRow, ServerValue
 from cityops.server.state import ServerState
 
 log = logging.getLogger(__name__)
@@ -178,6 +178,21 @@ def _window_start(case: cs.Case, since: datetime, until: datetime) -> datetime |
     return min(since, case.reported_at - _TINY)
 
 
+def _escalated_before(session: Session, case_id: str) -> set[tuple[ClockKind, datetime]]:
+    """The (clock, due time) pairs this watcher has escalated for a case, from its timeline."""
+    found: set[tuple[ClockKind, datetime]] = set()
+    for doc in session.scalars(
+        select(CaseEventRow.doc).where(
+            CaseEventRow.case_id == case_id, CaseEventRow.kind == cs.EventKind.ESCALATED.value
+        )
+    ):
+        details = doc.get("details") or {}
+        clock, due = details.get("clock"), details.get("due_at")
+        if isinstance(clock, str) and clock in set(ClockKind) and isinstance(due, str):
+            found.add((ClockKind(clock), datetime.fromisoformat(due)))
+    return found
+
+
 def _escalate_batch(
     session: Session,
     state: ServerState,
@@ -211,11 +226,22 @@ def _escalate_batch(
             start = _window_start(case, since, until)
             if start is None:
                 continue
-            breaches = due_breaches(case, subcategory, start, until, calendar)
+            skip: set[tuple[ClockKind, datetime]] = set()
+            if case.reworked_at is not None and since < case.reworked_at <= until:
+                # A failed check re-opens the resolve clock; if its deadline passed while the
+                # case stood handled, that breach becomes known now. Look back from the report
+                # and skip what earlier checks escalated already.
+                start = min(start, case.reported_at - _TINY)
+                skip = _escalated_before(session, case_id)
+            breaches = tuple(
+                b
+                for b in due_breaches(case, subcategory, start, until, calendar)
+                if (b.kind, b.due_at) not in skip
+            )
             if not breaches:
                 continue
             updated, events = escalate_breaches(
-                case, subcategory, start, until, state.reference, calendar
+                case, subcategory, start, until, state.reference, calendar, skip
             )
         except ValueError:  # pydantic's ValidationError included: one bad case must not
             log.exception("SLA watcher: cannot check case %s; skipped", case_id)  # stop all

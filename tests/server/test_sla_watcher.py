@@ -227,6 +227,57 @@ def test_a_breach_before_the_filing_is_escalated_by_the_check_after_the_filing(
     assert len(escalations(api, case_id, after=last_seq)) == 1
 
 
+def test_rework_after_the_deadline_escalates_the_reopened_resolve_clock_once(
+    api: Api, live_server: LiveServer, last_seq: int
+) -> None:
+    """Handled in time, the check fails after the resolve deadline: the breach exists only
+    from the failed check on, in a window already checked for that deadline. The watcher looks
+    back for it and escalates it once, and does not repeat what it escalated before."""
+    ref = live_server.state.reference
+    r = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    unit = "DEP-330102-sanitation"
+    collector = Actor("collector", frozenset({Role.COLLECTOR}), "330102001")
+    dispatcher = Actor("dispatcher", frozenset({Role.DISPATCHER}), "330100")
+    crew = Actor("crew", frozenset({Role.HANDLER}), unit)
+    outcome = cs.report_case(
+        new_id(),
+        source=cs.CaseSource.PATROL,
+        description="供水管道爆裂",
+        district_code="330102",
+        street_code="330102001",
+        actor=collector,
+        now=r,
+        ref=ref,
+    )
+    assert not isinstance(outcome, Rejection)
+    case, events = outcome
+    steps: list[tuple[cs.CaseCommand, Actor, timedelta]] = [
+        (cs.File("1101"), dispatcher, 5 * SECOND),
+        (cs.Dispatch(unit), dispatcher, 10 * SECOND),
+        (cs.Accept(), crew, 30 * SECOND),  # receive (1 min) met
+        (cs.Depart(), crew, 2 * MINUTE),  # respond (10 min) met
+        (cs.Arrive(), crew, 20 * MINUTE),  # arrive (30 min) met
+        (cs.Handle("已关阀"), crew, 50 * MINUTE),  # resolve (60 min) met — for now
+    ]
+    for command, actor, offset in steps:
+        applied = cs.apply(case, command, actor, r + offset, ref)
+        assert not isinstance(applied, Rejection), applied
+        case, events = applied[0], (*events, *applied[1])
+    with live_server.state.gate.write() as session:
+        write_case(session, case, events)
+    set_last_check(live_server, r + 49 * MINUTE)
+    watch_once(live_server.state, r + 70 * MINUTE)  # covers the resolve deadline: met, quiet
+    assert escalations(api, case.id, after=last_seq) == []
+    failed = cs.apply(case, cs.CheckFail("管道仍在渗水"), collector, r + 80 * MINUTE, ref)
+    assert not isinstance(failed, Rejection)
+    with live_server.state.gate.write() as session:
+        write_case(session, *failed)
+    watch_once(live_server.state, r + 90 * MINUTE)
+    assert clocks(escalations(api, case.id, after=last_seq)) == [("resolve", r + 60 * MINUTE)]
+    watch_once(live_server.state, r + 100 * MINUTE)
+    assert len(escalations(api, case.id, after=last_seq)) == 1
+
+
 def test_closed_and_suspended_cases_are_not_escalated_while_so(
     api: Api, live_server: LiveServer, last_seq: int
 ) -> None:
