@@ -33,6 +33,8 @@ import random
 from pathlib import Path
 from typing import Any
 
+from cityops.domain.geography import load_districts
+
 SEED = 2497
 TOTAL_UNITS = 2497  # 1 city + 13 districts + streets + communities (seed document)
 LED_SCREENS = 273  # seed document
@@ -54,7 +56,7 @@ CITY: dict[str, Any] = {
 # (subdistricts 街道, towns 镇, townships 乡), street scatter radius km, urban core?
 District = tuple[str, str, str, str, float, float, float, tuple[int, int, int], float, bool]
 DISTRICTS: list[District] = [
-    ("330102", "上城区", "Shangcheng District", "district", 120.185, 30.262, 132.1,
+    ("330102", "上城区", "Shangcheng District", "district", 120.19, 30.25, 132.1,
      (14, 0, 0), 6.0, True),
     ("330105", "拱墅区", "Gongshu District", "district", 120.145, 30.322, 118.0,
      (18, 0, 0), 5.0, True),
@@ -84,9 +86,9 @@ DISTRICTS: list[District] = [
 
 # The 14 real streets of Shangcheng District (2021), with approximate centres.
 SHANGCHENG_STREETS: list[tuple[str, str, float, float]] = [
-    ("湖滨", "Hubin", 120.166, 30.259),
+    ("湖滨", "Hubin", 120.168, 30.257),
     ("清波", "Qingbo", 120.163, 30.243),
-    ("小营", "Xiaoying", 120.176, 30.260),
+    ("小营", "Xiaoying", 120.1805, 30.2576),
     ("望江", "Wangjiang", 120.186, 30.236),
     ("南星", "Nanxing", 120.172, 30.220),
     ("紫阳", "Ziyang", 120.178, 30.242),
@@ -95,7 +97,7 @@ SHANGCHENG_STREETS: list[tuple[str, str, float, float]] = [
     ("闸弄口", "Zhanongkou", 120.196, 30.290),
     ("四季青", "Sijiqing", 120.214, 30.252),
     ("笕桥", "Jianqiao", 120.224, 30.313),
-    ("丁兰", "Dinglan", 120.211, 30.342),
+    ("丁兰", "Dinglan", 120.215, 30.33),
     ("彭埠", "Pengbu", 120.227, 30.286),
     ("九堡", "Jiubao", 120.283, 30.302),
 ]
@@ -164,13 +166,24 @@ def apportion(total: int, weights: list[float]) -> list[int]:
     return counts
 
 
-def jitter(rng: random.Random, lon: float, lat: float, radius_km: float) -> tuple[float, float]:
-    """A point uniformly inside a disc of ``radius_km`` around (lon, lat), rounded to ~1 m."""
-    r = radius_km * math.sqrt(rng.random())
-    theta = rng.random() * 2.0 * math.pi
-    dlat = r * math.sin(theta) / 111.0
-    dlon = r * math.cos(theta) / (111.0 * math.cos(math.radians(lat)))
-    return round(lon + dlon, 5), round(lat + dlat, 5)
+def jitter(
+    rng: random.Random, lon: float, lat: float, radius_km: float, district: str
+) -> tuple[float, float]:
+    """A point uniformly inside a disc of ``radius_km`` around (lon, lat), rounded to ~1 m,
+    and inside the real boundary of ``district`` (resampled on a shrinking disc, so a street
+    near a border does not spill into the neighbour; the map and the simulator rely on it)."""
+    boundary = load_districts()[district]
+    for _ in range(60):
+        r = radius_km * math.sqrt(rng.random())
+        theta = rng.random() * 2.0 * math.pi
+        dlat = r * math.sin(theta) / 111.0
+        dlon = r * math.cos(theta) / (111.0 * math.cos(math.radians(lat)))
+        point = round(lon + dlon, 5), round(lat + dlat, 5)
+        if boundary.contains(*point):
+            return point
+        radius_km *= 0.9
+    plon, plat = boundary.random_point(rng)
+    return round(plon, 5), round(plat, 5)
 
 
 # --------------------------------------------------------------------------- departments
@@ -304,7 +317,7 @@ def build_units(rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, lis
                 stem = pick_stem(rng, HEADS, STREET_TAILS, street_stems)
                 stem_en = romanise(stem)
                 # the first street is the district seat, close to the centre
-                slon, slat = jitter(rng, lon, lat, radius * (0.12 if i == 0 else 1.0))
+                slon, slat = jitter(rng, lon, lat, radius * (0.12 if i == 0 else 1.0), code)
             suffix_zh, suffix_en = {
                 "sub": ("街道", "Subdistrict"),
                 "town": ("镇", "Town"),
@@ -354,7 +367,7 @@ def _communities(
         else:
             stem = pick_stem(rng, HEADS + HEADS_NATURE + SURNAMES, RURAL_TAILS, taken)
             zh, en = stem + "村", f"{romanise(stem)} Village"
-        lon, lat = jitter(rng, street["lon"], street["lat"], radius)
+        lon, lat = jitter(rng, street["lon"], street["lat"], radius, street["code"][:6])
         out.append(
             {
                 "code": f"{street['code']}{j + 1:03d}",
@@ -497,7 +510,7 @@ def build_devices(
             for k in range(n):
                 street = rng.choice(pool)
                 w, h, m2, _ = _weighted(rng, SCREEN_MODELS, [m[3] for m in SCREEN_MODELS])
-                lon, lat = jitter(rng, street["lon"], street["lat"], 1.2)
+                lon, lat = jitter(rng, street["lon"], street["lat"], 1.2, street["code"][:6])
                 screens.append(
                     {
                         "id": f"LED-{len(screens) + 1:04d}",
@@ -534,7 +547,7 @@ def build_devices(
                 street = _weighted(rng, streets, weights)
             p_landscape = 0.65 if street["code"] in scenic_streets else 0.25
             cid = f"LC-{dcode}-{ci + 1:03d}"
-            lon, lat = jitter(rng, street["lon"], street["lat"], 1.5)
+            lon, lat = jitter(rng, street["lon"], street["lat"], 1.5, dcode)
             circuits: list[dict[str, Any]] = []
             for k in range(rng.randint(2, 6)):
                 kind = "landscape" if rng.random() < p_landscape else "street"

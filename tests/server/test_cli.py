@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cityops.domain.reference import load_reference
+
 CITYOPS = [sys.executable, "-m", "cityops.cli"]
 
 
@@ -25,7 +27,8 @@ def db(tmp_path: Path) -> str:
 def test_seed_users_and_keys_from_the_command_line(db: str) -> None:
     seeded = run("seed", "--db", db, "--demo")
     assert seeded.returncode == 0, seeded.stderr
-    assert "1973 devices added" in seeded.stdout  # 273 LED screens + 1,700 lighting circuits
+    circuits = len(load_reference().devices.circuits)
+    assert f"{273 + circuits} devices added" in seeded.stdout  # LED screens + lighting circuits
     assert "demo user dispatcher: password " in seeded.stdout
 
     added = run(
