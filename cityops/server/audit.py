@@ -25,6 +25,7 @@ GENESIS = "0" * 64
 _AUDIT = cast(Table, AuditEntry.__table__)
 _LAST_HASH = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
 _INSERT_AUDIT = insert(_AUDIT)
+_TAIL = "audit_tail"
 _AUDIT_COLUMNS = tuple(c.key for c in _AUDIT.columns if c.key != "id")
 
 
@@ -65,7 +66,9 @@ def record(
     client_id: str | None = None,
     mutation_id: str | None = None,
 ) -> AuditEntry:
-    prev = session.connection().execute(_LAST_HASH).scalar_one_or_none()
+    # Within one write transaction the gate is held, so the chain's tail is the last record
+    # this session wrote: no need to read it back for every mutation of a pushed batch.
+    prev = session.info.get(_TAIL) or session.connection().execute(_LAST_HASH).scalar_one_or_none()
     entry = AuditEntry(
         at=datetime.now(UTC),
         actor=actor,
@@ -82,6 +85,7 @@ def record(
     entry.hash = _chain(entry.prev_hash, entry)
     # Prebuilt Core insert on the connection (see changes.append for why).
     session.connection().execute(_INSERT_AUDIT, {c: getattr(entry, c) for c in _AUDIT_COLUMNS})
+    session.info[_TAIL] = entry.hash
     return entry
 
 

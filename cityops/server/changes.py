@@ -118,6 +118,22 @@ def cursor_too_old(session: Session, after: int) -> bool:
     return (oldest > 0 and after < oldest - 1) or after > last_seq(session)
 
 
+def encode_events(docs: Sequence[ChangeDoc]) -> bytes:
+    """Changes as Server-Sent Events (``id`` = seq, ``event: change``, ``data`` = ChangeDoc
+    JSON), ready to write to every stream as one chunk."""
+    # CRLF like sse-starlette's own events (retry, pings), so one stream uses one separator.
+    return "".join(
+        f"id: {d.seq}\r\nevent: change\r\ndata: {d.model_dump_json()}\r\n\r\n" for d in docs
+    ).encode()
+
+
+class Batch(NamedTuple):
+    """What the hub hands each live stream: the changes and their encoded events."""
+
+    docs: list[ChangeDoc]
+    encoded: bytes
+
+
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 
@@ -171,19 +187,19 @@ class ChangeHub:
     def __init__(self, queue_size: int = 10_000) -> None:
         self.queue_size = queue_size
         self.delivered_seq = 0
-        self._subscribers: set[asyncio.Queue[list[ChangeDoc] | None]] = set()
+        self._subscribers: set[asyncio.Queue[Batch | None]] = set()
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         # Set once delivered_seq has been read from the database; a restarted relay keeps it,
         # so changes committed while the relay was down still reach the subscribers.
         self._started = asyncio.Event()
 
-    def subscribe(self) -> asyncio.Queue[list[ChangeDoc] | None]:
-        queue: asyncio.Queue[list[ChangeDoc] | None] = asyncio.Queue(self.queue_size)
+    def subscribe(self) -> asyncio.Queue[Batch | None]:
+        queue: asyncio.Queue[Batch | None] = asyncio.Queue(self.queue_size)
         self._subscribers.add(queue)
         return queue
 
-    def unsubscribe(self, queue: asyncio.Queue[list[ChangeDoc] | None]) -> None:
+    def unsubscribe(self, queue: asyncio.Queue[Batch | None]) -> None:
         self._subscribers.discard(queue)
 
     @property
@@ -199,10 +215,13 @@ class ChangeHub:
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    def publish(self, batch: list[ChangeDoc]) -> None:
-        if not batch:
+    def publish(self, docs: list[ChangeDoc]) -> None:
+        if not docs:
             return
-        self.delivered_seq = batch[-1].seq
+        # Encoded once here, not once per subscriber: with 200 streams open, per-subscriber
+        # encoding and one write per change cost ~50 µs × 200 per change.
+        batch = Batch(docs, encode_events(docs))
+        self.delivered_seq = docs[-1].seq
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(batch)

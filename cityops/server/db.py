@@ -52,6 +52,10 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def _forget_transaction_caches(session: Session, _transaction: Any) -> None:
+    session.info.clear()
+
+
 class WriteGate:
     """Serialises the transactions that append to the changes log (see module docstring)."""
 
@@ -59,6 +63,9 @@ class WriteGate:
         self._postgres = is_postgres(engine)
         self._lock = threading.Lock()
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        # Per-transaction caches (the audit chain's tail) must not outlive the transaction:
+        # after a commit another process may append, and the cached value would be stale.
+        event.listen(self.sessions, "after_transaction_end", _forget_transaction_caches)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

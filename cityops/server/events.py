@@ -42,10 +42,6 @@ SEND_TIMEOUT = 30.0
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 
-def _change_event(doc: ChangeDoc) -> ServerSentEvent:
-    return ServerSentEvent(data=doc.model_dump_json(), event="change", id=str(doc.seq))
-
-
 def _ping() -> ServerSentEvent:
     return ServerSentEvent(comment="ping")
 
@@ -79,7 +75,7 @@ def _page(state: ServerState, after: int) -> list[ChangeDoc]:
         return [changes.to_doc(r) for r in changes.read_after(session, after, CATCH_UP_PAGE)]
 
 
-async def _stream(state: ServerState, cursor: int | None) -> AsyncIterator[ServerSentEvent]:
+async def _stream(state: ServerState, cursor: int | None) -> AsyncIterator[ServerSentEvent | bytes]:
     hub = state.hub
     yield ServerSentEvent(retry=state.settings.sse_retry_ms)
     await hub.wait_started()
@@ -93,19 +89,23 @@ async def _stream(state: ServerState, cursor: int | None) -> AsyncIterator[Serve
             return
         while True:
             page = await asyncio.to_thread(_page, state, sent)
-            for doc in page:
-                yield _change_event(doc)
-                sent = doc.seq
+            if page:
+                yield changes.encode_events(page)  # one write per page, not per change
+                sent = page[-1].seq
             if len(page) < CATCH_UP_PAGE:
                 break
         while True:
             batch = await queue.get()
             if batch is None:  # dropped by the hub for being too slow
                 return
-            for doc in batch:
-                if doc.seq > sent:
-                    yield _change_event(doc)
-                    sent = doc.seq
+            if batch.docs[0].seq > sent:  # the usual case: the hub's encoding as it is
+                yield batch.encoded
+            else:  # overlaps the catch-up read: send only what is new
+                fresh = [d for d in batch.docs if d.seq > sent]
+                if not fresh:
+                    continue
+                yield changes.encode_events(fresh)
+            sent = batch.docs[-1].seq
     finally:
         hub.unsubscribe(queue)
 
