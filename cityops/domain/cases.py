@@ -578,7 +578,7 @@ def _check_permission(case: Case, command: CaseCommand, actor: Actor) -> Rejecti
             )
     elif rule.scope is Scope.AREA_OR_ASSIGNED and assigned:
         pass
-    elif not actor.has(Role.COMMANDER) and not unit_covers(actor.unit_code, case.area_code):
+    elif not unit_covers(actor.unit_code, case.area_code):
         if actor.unit_code is None:
             return _reject(
                 "out_of_area",

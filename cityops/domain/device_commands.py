@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -124,6 +124,7 @@ class ShowContent:
 
     def __post_init__(self) -> None:
         _check_content_id(self.content_id)
+        _check_text(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ class TakeOver:
 
     def __post_init__(self) -> None:
         _check_content_id(self.content_id)
+        _check_text(self.text)
         if not isinstance(self.until, datetime):
             raise ValueError("a takeover needs an end time (until)")
         require_aware(self.until, "takeover until")
@@ -163,6 +165,11 @@ _WIRE_NAMES: dict[type[Payload], str] = {
     TakeOver: "take_over",
     Restore: "restore",
 }
+
+
+def _check_text(text: str | None) -> None:
+    if text is not None and not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
 
 
 def _check_content_id(content_id: str) -> None:
@@ -374,7 +381,12 @@ def server_not_after(
             f"the client's clock is {hours:.0f} h off the server's; set it right and retry",
             {"client_now": client_now.isoformat(), "server_now": server_now.isoformat()},
         )
-    corrected = client_not_after + skew
+    try:
+        corrected = client_not_after + skew
+    except OverflowError:
+        # Within a day of year 1 or 9999: long expired, or far beyond any allowed expiry.
+        low = client_not_after.year == 1
+        corrected = (datetime.min if low else datetime.max).replace(tzinfo=UTC)
     if corrected <= server_now:
         return Rejection(
             "command_expired",

@@ -28,8 +28,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from cityops.domain.device_commands import CommandStatus
 from cityops.domain.devices import DeviceKind
 
-Code = Annotated[str, Field(min_length=1, max_length=64)]
-CommandId = Annotated[str, Field(min_length=1, max_length=128)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
+CommandId = Annotated[str, Field(min_length=1, max_length=128, pattern=NO_NUL)]
 
 #: At most this many entries in one acks or status POST.
 MAX_BATCH = 10_000
@@ -67,7 +68,7 @@ class CommandBatch(_Wire):
 class CommandAck(_Wire):
     command_id: CommandId
     ok: bool  # True: the device applied it; False: it could not (say why in ``reason``)
-    reason: Annotated[str, Field(max_length=500)] | None = None
+    reason: Annotated[str, Field(max_length=500, pattern=NO_NUL)] | None = None
     at: AwareDatetime  # when the device applied (or refused) it
 
 

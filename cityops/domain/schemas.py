@@ -3,7 +3,7 @@
 Offers to the server (request validation, responses, OpenAPI) and to the client's sync engine
 (decoding pulls and the live stream, encoding pushed intents):
 - entity documents: ``CaseDoc``, ``CaseEventDoc``, ``AlarmDoc``, ``DeviceCommandDoc``,
-  ``DeviceDoc`` — built from the domain objects with ``from_domain``;
+  ``DeviceDoc``, ``InspectionDoc`` — built from the domain objects with ``from_domain``;
 - the sync protocol of DESIGN §3: ``ChangeDoc`` / ``ChangesPage`` (pull and SSE), ``Mutation`` /
   ``PushRequest`` / ``MutationResult`` / ``PushResponse`` (push), ``Problem`` (RFC 9457 errors);
 - ``ReadingIn`` / ``ReadingsBatch`` for IoT ingest;
@@ -18,6 +18,7 @@ dataclasses of the domain, which are several times cheaper to build.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -36,10 +37,13 @@ from pydantic import (
 from cityops.domain import alarms as al
 from cityops.domain import cases as cs
 from cityops.domain import device_commands as dc
+from cityops.domain import inspections as ins
 from cityops.domain.devices import DeviceKind
 from cityops.domain.outcomes import Rejection
 
-Code = Annotated[str, Field(min_length=1, max_length=64)]
+#: No NUL: PostgreSQL cannot store it in text, so a NUL must be a 4xx/rejection, not a 500.
+NO_NUL = r"^[^\x00]*$"
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
 # The limits are the domain's (``cases``), so the wire and the rules cannot drift apart.
 Text = Annotated[str, Field(max_length=cs.MAX_TEXT_LENGTH)]
 Lon = Annotated[float, Field(ge=cs.MIN_LON, le=cs.MAX_LON)]
@@ -51,6 +55,21 @@ class _Doc(BaseModel):
     and a document once built is not changed."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, from_attributes=True)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` made storable and renderable as strict JSON: non-finite floats become None and
+    strings that are not valid Unicode (lone surrogates from a ``\\ud800`` escape) get U+FFFD.
+    For documents that echo client input back (rejection details, problem extensions)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, Mapping):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 # ------------------------------------------------------------------ entity documents
@@ -204,6 +223,32 @@ class DeviceDoc(_Doc):
     version: int = Field(default=1, ge=1)
 
 
+class InspectionDoc(_Doc):
+    """A supervisor's recorded finding; ``deduction`` is before the item's per-period cap.
+    Recorded once and never changed, so its change is always version 1."""
+
+    id: Code
+    district_code: Code
+    street_code: Code | None = None
+    item_code: Code
+    category_code: Code
+    count: int = Field(ge=1, le=ins.MAX_COUNT)
+    deduction: float = Field(ge=0)
+    note: Text = ""
+    observed_at: AwareDatetime
+    recorded_by: str
+    recorded_at: AwareDatetime
+    lon: Lon | None = None
+    lat: Lat | None = None
+
+    @classmethod
+    def from_domain(cls, inspection: ins.Inspection) -> InspectionDoc:
+        return cls.model_validate(inspection)
+
+    def to_domain(self) -> ins.Inspection:
+        return ins.Inspection(**self.model_dump())
+
+
 # ------------------------------------------------------------------ sync protocol
 
 
@@ -215,6 +260,7 @@ class Entity(StrEnum):
     DEVICE_COMMAND = "device_command"
     METRIC = "metric"
     RANKING = "ranking"
+    INSPECTION = "inspection"
 
 
 class ChangeDoc(_Doc):
@@ -276,7 +322,14 @@ class RejectionDoc(_Doc):
 
     @classmethod
     def from_domain(cls, rejection: Rejection) -> RejectionDoc:
-        return cls.model_validate(rejection)
+        # Details may echo what the client sent (NaN, lone surrogates): the stored result must
+        # serialise on every replay, or the client's retries fail for ever.
+        return cls(
+            code=rejection.code,
+            message=json_safe(rejection.message),
+            message_en=json_safe(rejection.message_en),
+            details=json_safe(dict(rejection.details)),
+        )
 
 
 class MutationResult(_Doc):
@@ -366,6 +419,21 @@ class DeviceCommandArgs(_Doc):
     confirmed_count: int | None = None  # what the confirmation dialog showed the operator
 
 
+class InspectionRecordArgs(_Doc):
+    """A supervisor's finding; ``inspection_id`` is client-made (UUIDv7 text), so a retried
+    push and the optimistic row agree. ``count`` ≤ ``inspections.MAX_COUNT``."""
+
+    inspection_id: Code
+    district_code: Code
+    street_code: Code | None = None
+    item_code: Code
+    count: int = Field(default=1, ge=1, le=ins.MAX_COUNT)
+    note: Text = ""
+    observed_at: AwareDatetime
+    lon: Lon | None = None
+    lat: Lat | None = None
+
+
 class CaseCommandArgs(BaseModel):
     """``{"case_id": …, <fields of the command>}``; the command fields are validated against
     the domain dataclass itself, so a new field there is a new field on the wire."""
@@ -382,6 +450,7 @@ ParsedArgs = (
     | AlarmShelveArgs
     | AlarmConvertArgs
     | DeviceCommandArgs
+    | InspectionRecordArgs
     | tuple[str, cs.CaseCommand]
 )
 
@@ -392,6 +461,7 @@ _PLAIN_ARGS: Mapping[str, type[_Doc]] = {
     "alarm.unshelve": AlarmArgs,
     "alarm.convert_to_case": AlarmConvertArgs,
     "device.command": DeviceCommandArgs,
+    "inspection.record": InspectionRecordArgs,
 }
 _COMMAND_ADAPTERS: Mapping[str, TypeAdapter[Any]] = {
     name: TypeAdapter(cls) for name, cls in cs.COMMANDS_BY_NAME.items()

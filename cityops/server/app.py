@@ -34,7 +34,14 @@ BackgroundTask = Callable[[ServerState], Awaitable[None]]
 #: Modules of ``cityops.server`` that add endpoints: each has a ``router`` and may have
 #: ``background`` (an ``async def background(state)`` that runs for the life of the process).
 #: Importing a module also registers any mutation handlers it defines.
-EXTENSION_MODULES: tuple[str, ...] = ("events", "ingest", "sla_watcher", "open311", "gateway")
+EXTENSION_MODULES: tuple[str, ...] = (
+    "events",
+    "ingest",
+    "sla_watcher",
+    "open311",
+    "gateway",
+    "inspections",
+)
 
 
 def _extensions() -> list[tuple[Any, BackgroundTask | None]]:

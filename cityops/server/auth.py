@@ -279,7 +279,7 @@ def token(
     request: Request,
     state: Annotated[ServerState, Depends(server_state)],
     grant_type: Annotated[str, Form(pattern="^(password|refresh_token)$")] = "password",
-    username: Annotated[str, Form(max_length=64)] = "",
+    username: Annotated[str, Form(max_length=64, pattern=r"^[^\x00]*$")] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     refresh_token: Annotated[str, Form(max_length=256)] = "",
 ) -> dict[str, Any]:

@@ -111,6 +111,8 @@ def _scope(
     if device_ids and group:
         raise ProblemError(422, "give device_ids or group, not both")
     if device_ids:
+        if any("\x00" in part for part in device_ids):
+            raise ProblemError(422, "device_ids must not contain NUL characters")
         return list(dict.fromkeys(d.strip() for part in device_ids for d in part.split(",") if d))
     if group:
         lighting = state.reference.devices.lighting_groups.get(group)
@@ -140,7 +142,7 @@ def get_commands(
     key: IntegrationKey,
     state: Annotated[ServerState, Depends(server_state)],
     device_ids: Annotated[list[str] | None, Query()] = None,
-    group: Annotated[str | None, Query(max_length=64)] = None,
+    group: Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_POLL)] = 1000,
 ) -> CommandBatch:
     """The commands to deliver now for these devices (or the whole city), each handed out once:

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
 import uuid6
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
@@ -554,7 +554,7 @@ def progress_view(group_command_id: str, commands: Iterable[dc.DeviceCommand]) -
 
 @router.get("/commands/{group_command_id}", response_model=GroupCommandView)
 def get_group_command(
-    group_command_id: str,
+    group_command_id: Annotated[str, Path(max_length=MAX_COMMAND_ID, pattern=r"^[^\x00]*$")],
     who: CurrentPrincipal,
     state: Annotated[ServerState, Depends(server_state)],
 ) -> GroupCommandView:

@@ -247,6 +247,20 @@ class MetricMinute(Base):
     __table_args__ = (UniqueConstraint("minute", "name"),)
 
 
+class InspectionRow(Base):
+    """A supervisor's recorded finding (``inspections.Inspection``); written once, never
+    updated. ``observed_at`` is stored in UTC; the ranking reads a district's window of it."""
+
+    __tablename__ = "inspections"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(16))
+    item_code: Mapped[str] = mapped_column(String(16))
+    category_code: Mapped[str] = mapped_column(String(8))
+    observed_at: Mapped[datetime]
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+    __table_args__ = (Index("ix_inspections_district_observed", "district_code", "observed_at"),)
+
+
 __all__ = [
     "AlarmRow",
     "ApiKey",
@@ -258,6 +272,7 @@ __all__ = [
     "DeviceCommandRow",
     "DeviceRow",
     "IdempotencyKey",
+    "InspectionRow",
     "LoginFailure",
     "MetricMinute",
     "MutationResult",

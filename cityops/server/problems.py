@@ -17,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cityops.domain.schemas import json_safe
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -72,7 +74,7 @@ def problem_response(
         body["detail"] = detail
     if instance:
         body["instance"] = instance
-    body.update(extensions)
+    body.update(json_safe(extensions))  # extensions may echo client input (NaN, surrogates)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
