@@ -258,7 +258,9 @@ def test_schemathesis_every_operation(live_server: LiveServer, creds: Creds) -> 
                 assert label in NO_NEGATIVE, label
                 unsatisfiable.add(label)
 
-    assert unsatisfiable == set(NO_NEGATIVE), unsatisfiable
+    # Operations with (almost) no invalid input may or may not yield a negative example in a
+    # given run; the hand-made requests below cover them either way.
+    assert unsatisfiable <= set(NO_NEGATIVE), unsatisfiable
     for label in labels:
         if label in EXCLUDED:
             continue
