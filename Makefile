@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,mqtt]'
 	@touch $(STAMP)
 
+# A fresh SQLite file under var/, the server and the simulator as child processes, a live summary
+# line; Ctrl-C stops them. Arguments for `cityops demo`: make demo DEMO_ARGS='--scenario storm'.
 demo: $(STAMP)
-	$(BIN)/cityops demo
+	$(BIN)/cityops demo --fresh $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -18,15 +18,6 @@ from typing import Any
 
 from cityops import __version__
 
-# What `make demo` will start once the server, simulator and client exist (issues 3–8).
-DEMO_PLAN = """\
-make demo will, once the server and client land:
-  1. cityops seed --db sqlite:///var/demo.sqlite3 --demo   reference data + demo users
-  2. cityops server --db sqlite:///var/demo.sqlite3 --host 127.0.0.1 --port <free>
-  3. cityops simulate --server http://127.0.0.1:<port> --scenario normal
-  4. cityops desktop --server http://127.0.0.1:<port>      (offscreen: screenshots in var/)
-Today (foundation only) it validates the city's reference data:"""
-
 
 def _summary() -> str:
     from cityops.domain.reference import load_reference
@@ -62,8 +53,21 @@ def _cmd_reference(_: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    print(DEMO_PLAN)
-    return _cmd_reference(args)
+    from pathlib import Path
+
+    from cityops import demo
+
+    options = demo.DemoOptions(
+        var=Path(args.var),
+        fresh=args.fresh,
+        seed=args.seed,
+        rate=args.rate if args.rate is not None else demo.DEMO_RATE,
+        scenario=args.scenario,
+        speed=args.speed if args.speed is not None else demo.DEMO_SPEED,
+        duration=args.duration,
+        port=args.port,
+    )
+    return demo.run(options)
 
 
 def _engine(args: argparse.Namespace) -> Any:
@@ -103,10 +107,19 @@ def _cmd_server(args: argparse.Namespace) -> int:
 def _cmd_seed(args: argparse.Namespace) -> int:
     from cityops.server.admin import seed
 
-    result = seed(_engine(args), demo=args.demo)
+    result = seed(_engine(args), demo=args.demo, credentials=args.credentials)
     print(f"seeded: {result.devices_added} devices added")
     for name, password in result.demo_passwords.items():
         print(f"demo user {name}: password {password}")
+    if result.credentials_written is not None:
+        print(f"credentials of the demo and simulator users written to {args.credentials}")
+    elif result.api_key is not None:
+        print(f"simulator API key (shown once): {result.api_key}")
+    if args.demo and result.simulator_users_added and result.credentials_written is None:
+        print(
+            f"{result.simulator_users_added} simulator users added; "
+            "seed again with --credentials FILE to keep their passwords"
+        )
     return 0
 
 
@@ -143,6 +156,17 @@ def _cmd_apikey(args: argparse.Namespace) -> int:
     return _admin_call(admin.new_api_key, _engine(args), args.name)
 
 
+#: ``cityops simulate --scenario`` (the simulator's ``scenarios.NAMES``; kept here so building the
+#: parser imports nothing heavy).
+SCENARIOS = ("normal", "storm", "gas-leak", "flood-of-reports", "blackout")
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from cityops.simulator import runner
+
+    return runner.main(args)
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     from cityops.server import admin
 
@@ -167,7 +191,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reference", help="validate and summarise the reference data").set_defaults(
         func=_cmd_reference
     )
-    sub.add_parser("demo", help="run the demo (what `make demo` runs)").set_defaults(func=_cmd_demo)
+    demo_p = sub.add_parser(
+        "demo",
+        help="run the demo (what `make demo` runs)",
+        description="Seed a SQLite file under --var, start the server and the simulator, print "
+        "a live summary; Ctrl-C stops them.",
+    )
+    demo_p.add_argument("--var", default="var", help="folder for database, credentials, logs")
+    demo_p.add_argument("--fresh", action="store_true", help="start from an empty database")
+    demo_p.add_argument("--seed", type=int, help="simulator seed (same seed, same city)")
+    demo_p.add_argument("--rate", type=float, help="simulator volume (1 = a real day; default 10)")
+    demo_p.add_argument("--scenario", help="simulator scenario (normal, storm, gas-leak, …)")
+    demo_p.add_argument("--speed", type=float, help="simulated s per real s (default 60)")
+    demo_p.add_argument("--duration", type=float, help="stop after this many seconds")
+    demo_p.add_argument("--port", type=int, help="server port (default: a free one)")
+    demo_p.set_defaults(func=_cmd_demo)
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--db", help="database URL (default: $CITYOPS_DB or the local SQLite file)")
@@ -181,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed_p = with_db(sub.add_parser("seed", help="create the schema and load reference data"))
     seed_p.add_argument("--demo", action="store_true", help="also create one demo user per role")
+    seed_p.add_argument(
+        "--credentials",
+        metavar="FILE",
+        help="with --demo: write the demo and simulator passwords and API key here (mode 600)",
+    )
     seed_p.set_defaults(func=_cmd_seed)
 
     users = sub.add_parser("users", help="manage users (passwords are read from stdin)")
@@ -202,6 +245,35 @@ def build_parser() -> argparse.ArgumentParser:
     create = with_db(apikey_sub.add_parser("create", help="create a key (printed once)"))
     create.add_argument("name")
     apikey.set_defaults(func=_cmd_apikey)
+
+    simulate = sub.add_parser(
+        "simulate",
+        help="play the city around the hall against a server",
+        description="IoT platform, citizens, collectors, handling units and the device gateway, "
+        "talking to the server's public API; stops on Ctrl-C, SIGTERM or --duration.",
+    )
+    simulate.add_argument("--server", required=True, help="the server's base URL")
+    simulate.add_argument(
+        "--credentials",
+        required=True,
+        metavar="FILE",
+        help="accounts file written by `cityops seed --demo --credentials FILE`",
+    )
+    simulate.add_argument("--seed", type=int, default=1, help="same seed, same city (default 1)")
+    simulate.add_argument(
+        "--rate", type=float, default=1.0, help="volume: 1 = a real day (~16 readings/s)"
+    )
+    simulate.add_argument("--scenario", choices=SCENARIOS, default="normal")
+    simulate.add_argument(
+        "--speed", type=float, default=1.0, help="simulated seconds per real second"
+    )
+    simulate.add_argument("--duration", type=float, help="stop after this many seconds")
+    simulate.add_argument(
+        "--no-auto-dispatch",
+        action="store_true",
+        help="do not play the hall's dispatcher and operator (people at the desktop do)",
+    )
+    simulate.set_defaults(func=_cmd_simulate)
 
     audit_p = sub.add_parser("audit", help="audit log")
     audit_sub = audit_p.add_subparsers(dest="audit_command", required=True)
