@@ -24,6 +24,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
 
 from cityops.domain.actors import Role
 from cityops.domain.devices import DeviceKind
@@ -44,6 +45,19 @@ def _operator() -> str:
         return f"cli:{getpass.getuser()}"
     except Exception:  # no login name in some containers
         return "cli:unknown"
+
+
+def _audit(session: Session, action: str, target: str, detail: dict[str, Any]) -> None:
+    """Every operator command is audited as done by the OS user at the console."""
+    audit.record(
+        session,
+        actor=_operator(),
+        roles=("admin",),
+        action=action,
+        target=target,
+        decision="applied",
+        detail=detail,
+    )
 
 
 def _roles(text: str) -> list[Role]:
@@ -100,21 +114,10 @@ def add_user(
         session.add(user)
         session.flush()
         session.add_all(UserRole(user_id=user.id, role=r.value) for r in parsed)
-        audit.record(
-            session,
-            actor=_operator(),
-            roles=("admin",),
-            action="users.add",
-            target=name,
-            decision="applied",
-            detail={"roles": [r.value for r in parsed], "unit": unit},
-        )
+        _audit(session, "users.add", name, {"roles": [r.value for r in parsed], "unit": unit})
 
 
-def _user(session: object, name: str) -> User:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
+def _user(session: Session, name: str) -> User:
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
         raise AdminError(f"no user {name!r}")
@@ -124,15 +127,7 @@ def _user(session: object, name: str) -> User:
 def disable_user(engine: Engine, name: str) -> None:
     with WriteGate(engine).write() as session:
         _user(session, name).disabled = True
-        audit.record(
-            session,
-            actor=_operator(),
-            roles=("admin",),
-            action="users.disable",
-            target=name,
-            decision="applied",
-            detail={},
-        )
+        _audit(session, "users.disable", name, {})
 
 
 def set_roles(engine: Engine, name: str, roles: str) -> None:
@@ -141,15 +136,7 @@ def set_roles(engine: Engine, name: str, roles: str) -> None:
         user = _user(session, name)
         session.execute(delete(UserRole).where(UserRole.user_id == user.id))
         session.add_all(UserRole(user_id=user.id, role=r.value) for r in parsed)
-        audit.record(
-            session,
-            actor=_operator(),
-            roles=("admin",),
-            action="users.set_role",
-            target=name,
-            decision="applied",
-            detail={"roles": [r.value for r in parsed]},
-        )
+        _audit(session, "users.set_role", name, {"roles": [r.value for r in parsed]})
 
 
 def set_password(engine: Engine, name: str, password: str, *, machine: bool = False) -> None:
@@ -159,15 +146,7 @@ def set_password(engine: Engine, name: str, password: str, *, machine: bool = Fa
     hashed = _MACHINE_HASHER.hash(password) if machine else hash_password(password)
     with WriteGate(engine).write() as session:
         _user(session, name).password_hash = hashed
-        audit.record(
-            session,
-            actor=_operator(),
-            roles=("admin",),
-            action="users.set_password",
-            target=name,
-            decision="applied",
-            detail={},
-        )
+        _audit(session, "users.set_password", name, {})
 
 
 def new_api_key(engine: Engine, name: str) -> str:
@@ -177,15 +156,7 @@ def new_api_key(engine: Engine, name: str) -> str:
         if session.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:
             raise AdminError(f"an API key named {name!r} exists")
         key = create_api_key(session, name)
-        audit.record(
-            session,
-            actor=_operator(),
-            roles=("admin",),
-            action="apikey.create",
-            target=name,
-            decision="applied",
-            detail={},
-        )
+        _audit(session, "apikey.create", name, {})
     return key
 
 
