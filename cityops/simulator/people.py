@@ -623,6 +623,9 @@ class Citizens:
             if report.reward:
                 fields.append(("reward", "true"))
             key = f"sim-{self._run}-{self._n}"
+            # Counted before sending: a POST cut off by the end of the run may still have made
+            # its case on the server, so "answered" alone would undercount what reached the hall.
+            self.stats.public_reports_attempted += 1
             r = await self.http.request(
                 "POST",
                 "/open311/v2/requests.json",

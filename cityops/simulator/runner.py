@@ -91,7 +91,8 @@ class Stats:
     max_lag_s: float = 0.0
     alarms_raised: int = 0
     alarms_cleared: int = 0
-    public_reports: int = 0
+    public_reports: int = 0  # answered with a case id
+    public_reports_attempted: int = 0  # sent (some cut off when the run stopped)
     reward_reports: int = 0
     scenario_reports: int = 0
     patrol_reports: int = 0

@@ -151,4 +151,7 @@ def test_flood_of_reports_is_ten_times_the_public_reports(city: City) -> None:
         for c in latest(changes(city), "case").values()
         if c["source"] in ("app", "reward", "hotline")
     ]
-    assert len(public) == normal.public_reports + flood.public_reports
+    # every answered report is a case; a POST cut off by the end of a run may have made one too
+    answered = normal.public_reports + flood.public_reports
+    attempted = normal.public_reports_attempted + flood.public_reports_attempted
+    assert answered <= len(public) <= attempted
