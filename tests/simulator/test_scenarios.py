@@ -32,7 +32,9 @@ def test_normal_day_moves_cases_round_the_loop_and_devices_ack(city: City) -> No
     cases = latest(log, "case")
     states = Counter(c["state"] for c in cases.values())
     assert states["closed"] > 0, states
-    assert stats.cases_closed == states["closed"]
+    # The simulator counts a close when its pull of the changes log shows it: a close pushed in
+    # the run's last moments may not have come back yet, never the other way round.
+    assert 0 < stats.cases_closed <= states["closed"], (stats.cases_closed, states)
     sources = Counter(c["source"] for c in cases.values())
     assert sources["patrol"] > 0, sources
     assert sources["app"] + sources["reward"] > 0, sources
