@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from cityops.server import pending
 from cityops.server.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -26,32 +28,37 @@ _AUDIT = cast(Table, AuditEntry.__table__)
 _LAST_HASH = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
 _INSERT_AUDIT = insert(_AUDIT)
 _TAIL = "audit_tail"
-_AUDIT_COLUMNS = tuple(c.key for c in _AUDIT.columns if c.key != "id")
+_HASHED = ("actor", "roles", "client_id", "mutation_id", "action", "target", "decision", "detail")
 
 
-def _canonical(entry: AuditEntry) -> str:
-    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
-    return json.dumps(
+# The hash covers exactly this encoding; changing it would break every existing chain.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _canonical(fields: dict[str, Any]) -> str:
+    at: datetime = fields["at"]
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return _ENCODER.encode(
         {
             "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor": entry.actor,
-            "roles": entry.roles,
-            "client_id": entry.client_id,
-            "mutation_id": entry.mutation_id,
-            "action": entry.action,
-            "target": entry.target,
-            "decision": entry.decision,
-            "detail": entry.detail,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
+            **{k: fields[k] for k in _HASHED},
+        }
     )
 
 
-def _chain(prev_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256((prev_hash + _canonical(entry)).encode()).hexdigest()
+def _as_stored(detail: dict[str, Any]) -> dict[str, Any]:
+    """``detail`` as it reads back from the JSON column (what the hash must cover)."""
+    if all(
+        type(v) in _PLAIN and (type(v) is not float or math.isfinite(v)) for v in detail.values()
+    ):
+        return dict(detail)  # the common case (a state and a version): nothing to convert
+    loaded: dict[str, Any] = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
+    return loaded
+
+
+def _chain(prev_hash: str, fields: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + _canonical(fields)).encode()).hexdigest()
 
 
 def record(
@@ -65,28 +72,30 @@ def record(
     detail: dict[str, Any],
     client_id: str | None = None,
     mutation_id: str | None = None,
-) -> AuditEntry:
+) -> str:
+    """Queue the audit row in the caller's transaction (``pending``); returns its hash."""
     # Within one write transaction the gate is held, so the chain's tail is the last record
     # this session wrote: no need to read it back for every mutation of a pushed batch.
-    prev = session.info.get(_TAIL) or session.connection().execute(_LAST_HASH).scalar_one_or_none()
-    entry = AuditEntry(
-        at=datetime.now(UTC),
-        actor=actor,
-        roles=",".join(sorted(str(r) for r in roles)),
-        client_id=client_id,
-        mutation_id=mutation_id,
-        action=action,
-        target=target,
-        decision=decision,
-        detail=json.loads(json.dumps(detail, ensure_ascii=False, default=str)),
-        prev_hash=prev or GENESIS,
-        hash="",
-    )
-    entry.hash = _chain(entry.prev_hash, entry)
-    # Prebuilt Core insert on the connection (see changes.append for why).
-    session.connection().execute(_INSERT_AUDIT, {c: getattr(entry, c) for c in _AUDIT_COLUMNS})
-    session.info[_TAIL] = entry.hash
-    return entry
+    prev = session.info.get(_TAIL)
+    if prev is None:
+        prev = session.connection().execute(_LAST_HASH).scalar_one_or_none() or GENESIS
+    row: dict[str, Any] = {
+        "at": datetime.now(UTC),
+        "actor": actor,
+        "roles": ",".join(sorted(str(r) for r in roles)),
+        "client_id": client_id,
+        "mutation_id": mutation_id,
+        "action": action,
+        "target": target,
+        "decision": decision,
+        # Stored as it will read back (what the hash covers must survive the JSON round trip).
+        "detail": _as_stored(detail),
+        "prev_hash": prev,
+    }
+    row["hash"] = _chain(prev, row)
+    pending.add(session, _INSERT_AUDIT, row)
+    session.info[_TAIL] = row["hash"]
+    return str(row["hash"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +112,7 @@ def verify(session: Session) -> Verification:
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
         if entry.prev_hash != prev:
             return Verification(False, checked, entry.id, "previous hash does not match")
-        if _chain(prev, entry) != entry.hash:
+        if _chain(prev, {c: getattr(entry, c) for c in ("at", *_HASHED)}) != entry.hash:
             return Verification(False, checked, entry.id, "content does not match its hash")
         prev = entry.hash
         checked += 1

@@ -26,6 +26,7 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from cityops.domain.schemas import ChangeDoc, ChangesPage, Entity
+from cityops.server import pending
 from cityops.server.auth import CurrentPrincipal
 from cityops.server.models import Change
 from cityops.server.problems import ProblemError
@@ -34,6 +35,7 @@ from cityops.server.state import ServerState, server_state
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "cityops_changes"
+_NOTIFY = text(f"NOTIFY {NOTIFY_CHANNEL}")
 
 
 class Origin(NamedTuple):
@@ -45,7 +47,7 @@ class Origin(NamedTuple):
 
 NO_ORIGIN = Origin()
 _CHANGES = cast(Table, Change.__table__)
-_INSERT_CHANGE = insert(_CHANGES).returning(_CHANGES.c.seq)
+_INSERT_CHANGE = insert(_CHANGES)
 
 
 def append(
@@ -57,28 +59,31 @@ def append(
     *,
     op: str = "upsert",
     origin: Origin = NO_ORIGIN,
+    at: datetime | None = None,
 ) -> int:
-    # A prebuilt Core statement on the session's connection: this runs several times per
-    # mutation, and building ORM-enabled statements costs more than the insert itself.
-    seq: int = (
-        session.connection()
-        .execute(
-            _INSERT_CHANGE,
-            {
-                "entity": entity.value,
-                "entity_id": entity_id,
-                "version": version,
-                "op": op,
-                "payload": payload,
-                "origin_client": origin.client,
-                "origin_mutation": origin.mutation,
-                "created_at": datetime.now(UTC),
-            },
-        )
-        .scalar_one()
+    """Queue a change in the caller's write transaction; returns the seq it will have.
+
+    The row is written with the transaction's other queued rows (``pending``): several
+    changes per mutation, hundreds per pushed batch, as one statement.
+    """
+    seq = pending.next_change_seq(session)
+    pending.add(
+        session,
+        _INSERT_CHANGE,
+        {
+            "seq": seq,
+            "entity": entity.value,
+            "entity_id": entity_id,
+            "version": version,
+            "op": op,
+            "payload": payload,
+            "origin_client": origin.client,
+            "origin_mutation": origin.mutation,
+            "created_at": at or datetime.now(UTC),
+        },
     )
     if not session.info.get("notified") and session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))  # delivered at commit, once is enough
+        session.connection().execute(_NOTIFY)  # delivered at commit, once is enough
         session.info["notified"] = True
     return seq
 
@@ -193,10 +198,16 @@ class ChangeHub:
         # Set once delivered_seq has been read from the database; a restarted relay keeps it,
         # so changes committed while the relay was down still reach the subscribers.
         self._started = asyncio.Event()
+        # Counts subscribe() calls: the relay skips reading changes nobody listens to only if
+        # nobody subscribed while it looked (both run on the event loop, so no lock is needed).
+        self._subscriptions = 0
+        # Set when another process may have appended (a NOTIFY): its seqs are not in the gate.
+        self._foreign = False
 
     def subscribe(self) -> asyncio.Queue[Batch | None]:
         queue: asyncio.Queue[Batch | None] = asyncio.Queue(self.queue_size)
         self._subscribers.add(queue)
+        self._subscriptions += 1
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[Batch | None]) -> None:
@@ -240,7 +251,8 @@ class ChangeHub:
             self.delivered_seq = await asyncio.to_thread(self._last_seq, state)
             self._started.set()
         else:
-            wake.set()  # restarted: deliver what was committed while the relay was down
+            self._foreign = True  # restarted: catch up on what was committed while it was down
+            wake.set()
         listener = None
         if state.engine.dialect.name == "postgresql":
             listener = asyncio.create_task(self._listen(state, wake), name="relay-listen")
@@ -255,10 +267,26 @@ class ChangeHub:
     async def _relay(self, state: ServerState, wake: asyncio.Event) -> None:
         interval = state.settings.relay_poll_interval
         while True:
+            woken = False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=interval)
+                woken = await asyncio.wait_for(wake.wait(), timeout=interval)
             wake.clear()
             try:
+                if not self._subscribers:
+                    # Nobody listens: move the cursor without reading and decoding the changes
+                    # (a busy push load would otherwise spend a quarter of the server on it).
+                    # This process's own commits are known; others' (PostgreSQL NOTIFY, the
+                    # timer) are asked of the database. A stream that subscribed meanwhile
+                    # expects what is above the old cursor, so then read as usual.
+                    subscriptions = self._subscriptions
+                    if self._foreign or not woken:
+                        self._foreign = False
+                        newest = await asyncio.to_thread(self._last_seq, state)
+                    else:
+                        newest = state.gate.committed_seq
+                    if not self._subscribers and subscriptions == self._subscriptions:
+                        self.delivered_seq = max(self.delivered_seq, newest)
+                        continue
                 while True:
                     rows = await asyncio.to_thread(self._read, state, self.delivered_seq)
                     self.publish(rows)
@@ -284,9 +312,11 @@ class ChangeHub:
                     if failing:
                         log.info("listening for changes of other server processes again")
                     failing = False
+                    self._foreign = True
                     wake.set()  # anything committed while nobody was listening
                     while True:
                         async for _note in conn.notifies(timeout=30.0):
+                            self._foreign = True
                             wake.set()
                         # Quiet for a while: make sure the connection is still alive.
                         await conn.execute("SELECT 1")

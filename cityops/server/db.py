@@ -12,14 +12,18 @@ happen in seq order and a reader never skips a seq that commits later.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from cityops.server import pending
 
 CHANGES_LOCK_KEY = 0x0C17_0095  # advisory lock id for appending to the changes log
 
@@ -33,27 +37,39 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _json_text(value: Any) -> str:
+    # JSON columns are written on every mutation (a case document twice: its row and its
+    # change); pydantic-core's encoder takes about half the time of ``json.dumps``.
+    # It refuses what ``json.dumps`` writes as escapes (a lone surrogate from a ``\\ud800`` a
+    # client sent); those few take the old path, so nothing that was storable stops being so.
+    try:
+        return to_json(value).decode()
+    except ValueError:
+        return json.dumps(value)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=8
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            pool_size=8,
+            json_serializer=_json_text,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=10, max_overflow=10, pool_pre_ping=True, json_serializer=_json_text
+    )
 
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
-
-
-def _forget_transaction_caches(session: Session, _transaction: Any) -> None:
-    session.info.clear()
 
 
 class WriteGate:
@@ -62,10 +78,11 @@ class WriteGate:
     def __init__(self, engine: Engine) -> None:
         self._postgres = is_postgres(engine)
         self._lock = threading.Lock()
+        #: The newest change seq this process has committed (0 until it appends one).
+        self.committed_seq = 0
+        # Per-transaction caches (queued rows, the audit chain's tail) end with the
+        # transaction: ``pending`` clears ``session.info`` then, for every session.
         self.sessions = sessionmaker(engine, expire_on_commit=False)
-        # Per-transaction caches (the audit chain's tail) must not outlive the transaction:
-        # after a commit another process may append, and the cached value would be stale.
-        event.listen(self.sessions, "after_transaction_end", _forget_transaction_caches)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -74,9 +91,13 @@ class WriteGate:
             with self.sessions.begin() as session:
                 session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGES_LOCK_KEY})
                 yield session
+                newest = pending.last_allocated_seq(session)
         else:
             with self._lock, self.sessions.begin() as session:
                 yield session
+                newest = pending.last_allocated_seq(session)
+        # Committed: the live relay may take this as the log's end without asking the database.
+        self.committed_seq = max(self.committed_seq, newest)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

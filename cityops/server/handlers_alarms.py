@@ -1,12 +1,16 @@
 """Mutation handlers for alarms: acknowledge, shelve, unshelve, convert to case.
 
-Offers ``load_alarm``/``write_alarm`` (also used by IoT ingest) and registers the handlers with
-``push``. Alarms are server-made; clients only send these four intents, and the domain decides
-(the first acknowledgement wins; a second is rejected naming who acknowledged it and when).
+Offers ``load_alarm``/``write_alarm``/``queue_alarm`` (the last for IoT ingest) and registers
+the handlers with ``push``. Alarms are server-made; clients only send these four intents, and the
+domain decides (the first acknowledgement wins; a second is rejected naming who acknowledged it
+and when).
 """
 
 from __future__ import annotations
 
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from cityops.domain import alarms as al
@@ -20,7 +24,7 @@ from cityops.domain.schemas import (
     AlarmShelveArgs,
     Entity,
 )
-from cityops.server import changes
+from cityops.server import changes, pending
 from cityops.server.handlers_cases import case_exists, write_case
 from cityops.server.models import AlarmRow
 from cityops.server.push import MutationContext, audit_applied, register
@@ -62,6 +66,33 @@ def write_alarm(
         doc,
         origin=origin,
     )
+
+
+_ALARMS = cast(Table, AlarmRow.__table__)
+_INSERT_ALARM = insert(_ALARMS)
+_UPDATE_ALARM = update(_ALARMS).where(_ALARMS.c.id == bindparam("alarm_id"))
+_NEW_ALARMS, _ALARM_UPDATES = 0, 1
+
+
+def queue_alarm(session: Session, alarm: al.Alarm, *, new: bool) -> int:
+    """``write_alarm`` for IoT ingest: the row is queued (``pending``), not written through
+    the ORM, and the caller says whether it is new (ingest read every changed alarm already).
+    Only for a transaction that does not also load these alarms through the ORM."""
+    doc = AlarmDoc.from_domain(alarm).model_dump(mode="json")
+    columns = {
+        "device_id": alarm.device_id,
+        "kind": alarm.kind.value,
+        "state": alarm.state.value,
+        "severity": alarm.severity.value,
+        "district_code": alarm.district_code,
+        "version": alarm.version,
+        "doc": doc,
+    }
+    if new:
+        pending.add(session, _INSERT_ALARM, {"id": alarm.id, **columns}, stage=_NEW_ALARMS)
+    else:
+        pending.add(session, _UPDATE_ALARM, {"alarm_id": alarm.id, **columns}, stage=_ALARM_UPDATES)
+    return changes.append(session, Entity.ALARM, alarm.id, alarm.version, doc)
 
 
 def _not_found(alarm_id: str) -> Rejection:

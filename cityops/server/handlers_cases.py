@@ -7,36 +7,113 @@ timeline events and their changes in the caller's transaction.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from cityops.domain import cases as cs
 from cityops.domain.outcomes import Rejection
-from cityops.domain.schemas import CaseDoc, CaseEventDoc, CaseReportArgs, Entity
-from cityops.server import changes
+from cityops.domain.schemas import CaseDoc, CaseEventDoc, CaseReportArgs, Entity, Mutation
+from cityops.server import changes, pending
 from cityops.server.models import CaseEventRow, CaseRow
-from cityops.server.push import MutationContext, audit_applied, register
+from cityops.server.push import MutationContext, audit_applied, register, register_prefetch
 
 _CASES, _EVENTS = cast(Table, CaseRow.__table__), cast(Table, CaseEventRow.__table__)
 _INSERT_CASE = insert(_CASES)
 _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_id"))
 _INSERT_EVENT = insert(_EVENTS)
-
+# Stages of the queued writes (``pending``): new cases, then updates of cases (a case reported
+# and changed in one batch is inserted before it is updated), then the timeline rows.
+_NEW_CASES, _CASE_UPDATES, _TIMELINE = 0, 1, 2
 
 _CASE_DOC = select(_CASES.c.doc).where(_CASES.c.id == bindparam("case_id"))
-_CASE_ID = select(_CASES.c.id).where(_CASES.c.id == bindparam("case_id"))
+_CASE_DOCS = select(_CASES.c.id, _CASES.c.doc).where(
+    _CASES.c.id.in_(bindparam("ids", expanding=True))
+)
+#: The transaction's view of the cases it has read or written: id → ``cs.Case``, the stored
+#: document not yet parsed (``dict``), or None for "no such case". Rows a batch writes are
+#: queued, not written, so reads within the batch must come from here.
+_KNOWN = "cases"
+_PREFETCH_CHUNK = 500
+
+
+def _plausible_id(case_id: str) -> bool:
+    # The arguments are not parsed yet: an id the schema will refuse (a NUL, which PostgreSQL
+    # cannot even compare, or an over-long one) must not reach a query.
+    return 0 < len(case_id) <= 64 and "\x00" not in case_id
+
+
+def prefetch_cases(session: Session, mutations: Sequence[Mutation]) -> None:
+    """Read the cases a pushed batch names in one query instead of one per intent."""
+    known = pending.overlay(session, _KNOWN)
+    wanted = sorted(
+        {
+            case_id
+            for m in mutations
+            if isinstance(case_id := m.args.get("case_id"), str)
+            and _plausible_id(case_id)
+            and case_id not in known
+        }
+    )
+    conn = session.connection()
+    for i in range(0, len(wanted), _PREFETCH_CHUNK):
+        chunk = wanted[i : i + _PREFETCH_CHUNK]
+        known.update(dict.fromkeys(chunk))  # absent unless the query finds it
+        known.update({row.id: row.doc for row in conn.execute(_CASE_DOCS, {"ids": chunk})})
+
+
+class _Parsed:
+    """Recently written or read case documents and their domain objects, process-wide.
+
+    Parsing a stored document (pydantic validation, then the domain dataclass) was a fifth of
+    a ``case.verify``. A hit needs the stored document to be *equal* to the remembered one,
+    so a rolled-back write or another server process's write can never be mistaken for it.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[dict[str, Any], cs.Case]] = {}
+
+    def parse(self, case_id: str, doc: dict[str, Any]) -> cs.Case:
+        hit = self._items.get(case_id)
+        if hit is not None and hit[0] == doc:
+            return hit[1]
+        case = CaseDoc.model_validate(doc).to_domain()
+        self.remember(case_id, doc, case)
+        return case
+
+    def remember(self, case_id: str, doc: dict[str, Any], case: cs.Case) -> None:
+        with self._lock:
+            self._items.pop(case_id, None)
+            self._items[case_id] = (doc, case)
+            if len(self._items) > self.LIMIT:
+                del self._items[next(iter(self._items))]  # the oldest
+
+
+_PARSED = _Parsed()
 
 
 def load_case(session: Session, case_id: str) -> cs.Case | None:
-    doc = session.connection().execute(_CASE_DOC, {"case_id": case_id}).scalar_one_or_none()
-    return None if doc is None else CaseDoc.model_validate(doc).to_domain()
+    known = pending.overlay(session, _KNOWN)
+    if case_id in known:
+        found = known[case_id]
+    else:
+        found = known[case_id] = (
+            session.connection().execute(_CASE_DOC, {"case_id": case_id}).scalar_one_or_none()
+        )
+    if isinstance(found, dict):
+        found = known[case_id] = _PARSED.parse(case_id, found)
+    return found
 
 
 def case_exists(session: Session, case_id: str) -> bool:
-    return session.connection().execute(_CASE_ID, {"case_id": case_id}).first() is not None
+    return load_case(session, case_id) is not None
 
 
 def write_case(
@@ -45,11 +122,12 @@ def write_case(
     events: tuple[cs.CaseEvent, ...],
     origin: changes.Origin = changes.NO_ORIGIN,
 ) -> list[int]:
-    """Store the case and its new events; append their changes. Returns the change seqs.
+    """Queue the case and its new events; append their changes. Returns the change seqs.
 
     A case is new exactly when one of its events is ``reported``. Each event is named
     ``<case id>:<case version it produced>`` (every command bumps the version once), so the
-    timeline needs no database-made ids. Core statements: this runs on every case mutation.
+    timeline needs no database-made ids. The rows are written at the end of the transaction
+    (``pending``): this runs on every case mutation.
     """
     doc = CaseDoc.from_domain(case).model_dump(mode="json")
     columns = {
@@ -62,23 +140,22 @@ def write_case(
         "version": case.version,
         "doc": doc,
     }
-    conn = session.connection()
     if any(e.kind is cs.EventKind.REPORTED for e in events):
-        conn.execute(_INSERT_CASE, {"id": case.id, **columns})
+        pending.add(session, _INSERT_CASE, {"id": case.id, **columns}, stage=_NEW_CASES)
     else:
-        conn.execute(_UPDATE_CASE, {"case_id": case.id, **columns})
+        pending.add(session, _UPDATE_CASE, {"case_id": case.id, **columns}, stage=_CASE_UPDATES)
+    pending.overlay(session, _KNOWN)[case.id] = case
+    _PARSED.remember(case.id, doc, case)
     seqs = [changes.append(session, Entity.CASE, case.id, case.version, doc, origin=origin)]
     first_version = case.version - len(events) + 1
-    event_docs = [CaseEventDoc.from_domain(e).model_dump(mode="json") for e in events]
-    if events:
-        conn.execute(
+    for i, e in enumerate(events):
+        event_doc = CaseEventDoc.from_domain(e).model_dump(mode="json")
+        pending.add(
+            session,
             _INSERT_EVENT,
-            [
-                {"case_id": case.id, "kind": e.kind.value, "at": e.at, "doc": d}
-                for e, d in zip(events, event_docs, strict=True)
-            ],
+            {"case_id": case.id, "kind": e.kind.value, "at": e.at, "doc": event_doc},
+            stage=_TIMELINE,
         )
-    for i, event_doc in enumerate(event_docs):
         seqs.append(
             changes.append(
                 session,
@@ -90,6 +167,9 @@ def write_case(
             )
         )
     return seqs
+
+
+register_prefetch(prefetch_cases)
 
 
 def _store(ctx: MutationContext, case: cs.Case, events: tuple[cs.CaseEvent, ...]) -> None:

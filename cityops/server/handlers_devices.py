@@ -32,7 +32,7 @@ import uuid6
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cityops.domain import device_commands as dc
@@ -42,7 +42,7 @@ from cityops.domain.outcomes import Rejection
 from cityops.domain.schemas import DeviceCommandArgs, DeviceCommandDoc, Entity
 from cityops.server import audit, auth, changes, idempotency
 from cityops.server.auth import CurrentPrincipal, Principal
-from cityops.server.models import Change, DeviceCommandRow, DeviceRow
+from cityops.server.models import DeviceCommandRow, DeviceRow
 from cityops.server.problems import ProblemError
 from cityops.server.push import MutationContext, audit_applied, register
 from cityops.server.state import ServerState, server_state
@@ -127,7 +127,6 @@ def _columns(command: dc.DeviceCommand, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 _COMMANDS = cast(Table, DeviceCommandRow.__table__)
-_CHANGES = cast(Table, Change.__table__)
 
 
 def append_changes(
@@ -135,34 +134,13 @@ def append_changes(
     entries: Sequence[tuple[Entity, str, int, dict[str, Any] | None]],
     origin: changes.Origin = changes.NO_ORIGIN,
 ) -> list[int]:
-    """``changes.append`` for many rows at once: one batched INSERT (executemany) and one NOTIFY
-    on PostgreSQL; returns the new seqs in order. The write gate serialises appenders, so every
-    seq above the log's head before the insert is one of ours."""
-    if not entries:
-        return []
+    """``changes.append`` for many rows; returns their seqs in order (the rows are queued and
+    written with the transaction's other queued rows, see ``pending``)."""
     now = datetime.now(UTC)
-    rows = [
-        {
-            "entity": entity.value,
-            "entity_id": entity_id,
-            "version": version,
-            "op": "upsert",
-            "payload": payload,
-            "origin_client": origin.client,
-            "origin_mutation": origin.mutation,
-            "created_at": now,
-        }
+    return [
+        changes.append(session, entity, entity_id, version, payload, origin=origin, at=now)
         for entity, entity_id, version, payload in entries
     ]
-    head = changes.last_seq(session)
-    # No RETURNING: on SQLite, ordered RETURNING of autoincrement keys degrades to one INSERT
-    # per row.
-    session.execute(insert(_CHANGES), rows)
-    seqs = list(session.scalars(select(Change.seq).where(Change.seq > head).order_by(Change.seq)))
-    if not session.info.get("notified") and session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {changes.NOTIFY_CHANNEL}"))  # delivered at commit
-        session.info["notified"] = True
-    return seqs
 
 
 #: Executed with the full column dicts of ``_columns`` plus ``key`` (the row's id).

@@ -23,11 +23,12 @@ One batch, one transaction
 The latest alarm of every (device, kind) in the batch is read in one query (index
 ``ix_alarms_device_kind``: the pair's open alarm, else its newest, ids being UUIDv7 and so
 time-ordered). Readings are applied in timestamp order with ``alarm_rules.apply_reading`` (the
-"now" of a batch is when the server handles it). Each alarm the batch changed is written once, in
-its final state, with ``handlers_alarms.write_alarm``: one change per alarm per batch, however
-many readings it absorbed. A new alarm without a location takes its device's district and
-position from the device table when the device is there. The minute counters (``metrics``) are
-upserted, everything commits together, then the live relay is poked.
+"now" of a batch is when the server handles it). Each alarm the batch changed is written once,
+in its final state, queued with ``handlers_alarms.queue_alarm`` (``pending``: one statement per
+table for the batch): one change per alarm per batch, however many readings it absorbed. A new
+alarm without a location takes its device's district and position from the device table when
+the device is there. The minute counters (``metrics``) are upserted, everything commits
+together, then the live relay is poked.
 
 Cost: per reading there is no query and no pydantic beyond the batch's parse; a reading that
 raises nothing on a pair without an open alarm (the common case) is a dictionary lookup and the
@@ -58,7 +59,7 @@ from cityops.domain.alarms import Alarm, AlarmEventKind, AlarmKind, AlarmState
 from cityops.domain.schemas import AlarmDoc, ReadingIn, ReadingsBatch
 from cityops.server import idempotency
 from cityops.server.auth import IntegrationKey
-from cityops.server.handlers_alarms import write_alarm
+from cityops.server.handlers_alarms import queue_alarm
 from cityops.server.metrics import add_counts, emit_metrics, minute_of
 from cityops.server.models import AlarmRow, DeviceRow
 from cityops.server.state import ServerState, server_state
@@ -246,18 +247,8 @@ def _apply(
     seqs: list[int] = []
     if changed:
         _locate(session, changed, new_ids)
-        old_ids = [i for i in changed if i not in new_ids]
-        rows = {
-            row.id: row for row in session.scalars(select(AlarmRow).where(AlarmRow.id.in_(old_ids)))
-        }
         for alarm_id, alarm in changed.items():
-            row = rows.get(alarm_id)
-            if row is None and alarm_id in new_ids:
-                # A new alarm: hand write_alarm a pending row to fill, which saves it looking
-                # the id up (one SELECT per new alarm in a storm).
-                row = AlarmRow(id=alarm_id)
-                session.add(row)
-            seqs.append(write_alarm(session, alarm, row=row))
+            seqs.append(queue_alarm(session, alarm, new=alarm_id in new_ids))
     return tally, per_metric, seqs
 
 

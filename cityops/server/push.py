@@ -15,7 +15,7 @@ answered as ``status: rejected`` with a reason for the user, and the next mutati
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, cast
@@ -34,7 +34,7 @@ from cityops.domain.schemas import (
     RejectionDoc,
     parse_mutation,
 )
-from cityops.server import audit
+from cityops.server import audit, pending
 from cityops.server.auth import CurrentPrincipal, Principal
 from cityops.server.changes import Origin
 from cityops.server.models import MutationResult as MutationResultRow
@@ -83,6 +83,17 @@ def register(*names: str) -> Callable[[Handler], Handler]:
         return handler
 
     return decorate
+
+
+#: Called with a batch's mutations before any is applied, inside its transaction, to read what
+#: the batch will need in one query per table (the cases a batch of verifies names, say).
+Prefetch = Callable[[Session, Sequence[Mutation]], None]
+_PREFETCH: list[Prefetch] = []
+
+
+def register_prefetch(prefetch: Prefetch) -> Prefetch:
+    _PREFETCH.append(prefetch)
+    return prefetch
 
 
 def _rejected(m: Mutation, rejection: Rejection) -> MutationResult:
@@ -154,7 +165,8 @@ def _apply_one(session: Session, state: ServerState, who: Principal, m: Mutation
             status="applied",
             last_change_seq=ctx.change_seqs[-1] if ctx.change_seqs else None,
         )
-    session.connection().execute(
+    pending.add(
+        session,
         _INSERT_RESULT,
         {
             "client_id": m.client_id,
@@ -209,6 +221,9 @@ def process_batch(
                 )
             )
         }
+        new = [m for m in mutations if m.seq > client.last_seq]
+        for prefetch in _PREFETCH if new else ():
+            prefetch(session, new)
         results: list[MutationResult] = []
         applied_any = False
         for m in mutations:
