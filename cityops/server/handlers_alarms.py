@@ -8,7 +8,7 @@ and when).
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from cityops.domain.schemas import (
 from cityops.server import changes, pending
 from cityops.server.handlers_cases import case_exists, write_case
 from cityops.server.models import AlarmRow
+from cityops.server.parsed import ParsedCache
 from cityops.server.push import MutationContext, audit_applied, register
 
 
@@ -74,6 +75,14 @@ _UPDATE_ALARM = update(_ALARMS).where(_ALARMS.c.id == bindparam("alarm_id"))
 _NEW_ALARMS, _ALARM_UPDATES = 0, 1
 
 
+def _parse_alarm(doc: dict[str, Any]) -> al.Alarm:
+    return AlarmDoc.model_validate(doc).to_domain()
+
+
+#: Alarms as last stored (see ``parsed``): a storm updates the same open alarms every batch.
+PARSED_ALARMS = ParsedCache(_parse_alarm)
+
+
 def queue_alarm(session: Session, alarm: al.Alarm, *, new: bool) -> int:
     """``write_alarm`` for IoT ingest: the row is queued (``pending``), not written through
     the ORM, and the caller says whether it is new (ingest read every changed alarm already).
@@ -92,6 +101,7 @@ def queue_alarm(session: Session, alarm: al.Alarm, *, new: bool) -> int:
         pending.add(session, _INSERT_ALARM, {"id": alarm.id, **columns}, stage=_NEW_ALARMS)
     else:
         pending.add(session, _UPDATE_ALARM, {"alarm_id": alarm.id, **columns}, stage=_ALARM_UPDATES)
+    PARSED_ALARMS.remember(alarm.id, doc, alarm)
     return changes.append(session, Entity.ALARM, alarm.id, alarm.version, doc)
 
 

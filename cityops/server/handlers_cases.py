@@ -7,7 +7,6 @@ timeline events and their changes in the caller's transaction.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -20,6 +19,7 @@ from cityops.domain.outcomes import Rejection
 from cityops.domain.schemas import CaseDoc, CaseEventDoc, CaseReportArgs, Entity, Mutation
 from cityops.server import changes, pending
 from cityops.server.models import CaseEventRow, CaseRow
+from cityops.server.parsed import ParsedCache
 from cityops.server.push import MutationContext, audit_applied, register, register_prefetch
 
 _CASES, _EVENTS = cast(Table, CaseRow.__table__), cast(Table, CaseEventRow.__table__)
@@ -66,37 +66,11 @@ def prefetch_cases(session: Session, mutations: Sequence[Mutation]) -> None:
         known.update({row.id: row.doc for row in conn.execute(_CASE_DOCS, {"ids": chunk})})
 
 
-class _Parsed:
-    """Recently written or read case documents and their domain objects, process-wide.
-
-    Parsing a stored document (pydantic validation, then the domain dataclass) was a fifth of
-    a ``case.verify``. A hit needs the stored document to be *equal* to the remembered one,
-    so a rolled-back write or another server process's write can never be mistaken for it.
-    """
-
-    LIMIT = 20_000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: dict[str, tuple[dict[str, Any], cs.Case]] = {}
-
-    def parse(self, case_id: str, doc: dict[str, Any]) -> cs.Case:
-        hit = self._items.get(case_id)
-        if hit is not None and hit[0] == doc:
-            return hit[1]
-        case = CaseDoc.model_validate(doc).to_domain()
-        self.remember(case_id, doc, case)
-        return case
-
-    def remember(self, case_id: str, doc: dict[str, Any], case: cs.Case) -> None:
-        with self._lock:
-            self._items.pop(case_id, None)
-            self._items[case_id] = (doc, case)
-            if len(self._items) > self.LIMIT:
-                del self._items[next(iter(self._items))]  # the oldest
+def _parse_case(doc: dict[str, Any]) -> cs.Case:
+    return CaseDoc.model_validate(doc).to_domain()
 
 
-_PARSED = _Parsed()
+_PARSED = ParsedCache(_parse_case)
 
 
 def load_case(session: Session, case_id: str) -> cs.Case | None:
@@ -108,7 +82,7 @@ def load_case(session: Session, case_id: str) -> cs.Case | None:
             session.connection().execute(_CASE_DOC, {"case_id": case_id}).scalar_one_or_none()
         )
     if isinstance(found, dict):
-        found = known[case_id] = _PARSED.parse(case_id, found)
+        found = known[case_id] = _PARSED.get(case_id, found)
     return found
 
 

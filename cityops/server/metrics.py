@@ -69,18 +69,30 @@ def add_counts(session: Session, minute: datetime, values: Mapping[str, float]) 
     ]
     if not rows:
         return
-    insert: Any
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(MetricMinute)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[MetricMinute.minute, MetricMinute.name],
-        set_={"value": MetricMinute.value + stmt.excluded.value},
-    )
-    # executemany with one cached statement: a multi-row VALUES would be compiled every time.
-    session.execute(stmt, rows)
+    conn = session.connection()
+    # executemany of one prebuilt upsert on the connection: a multi-row VALUES would be
+    # compiled every time, and the ORM's bulk path cost more than the counting it records.
+    conn.execute(_upsert(conn.dialect.name), rows)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        insert: Any
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        table = MetricMinute.__table__
+        base = insert(table)
+        stmt = _UPSERTS[dialect] = base.on_conflict_do_update(
+            index_elements=[table.c.minute, table.c.name],
+            set_={"value": table.c.value + base.excluded.value},
+        )
+    return stmt
 
 
 def _number(value: float) -> float | int:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, Executable, event, func, select
@@ -71,6 +72,9 @@ class _Plan:
     order: tuple[str, ...] | None
     #: The dialect's own bind processors (JSON encoding, SQLite's datetime text) by bind name.
     processors: dict[str, Callable[[Any], Any]]
+    #: For positional styles: the values in order, and which positions need a processor.
+    values: Callable[[dict[str, Any]], Any] | None
+    processed_at: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     @classmethod
     def make(cls, statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
@@ -80,15 +84,30 @@ class _Plan:
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 processors[name] = process
-        order = tuple(compiled.positiontup) if compiled.positional else None
-        return cls(str(compiled), order, processors)
+        if not compiled.positional:
+            return cls(str(compiled), None, processors, None, ())
+        order = tuple(compiled.positiontup)
+        get = itemgetter(*order)
+        values = get if len(order) > 1 else (lambda row: (get(row),))
+        at = tuple((i, processors[k]) for i, k in enumerate(order) if k in processors)
+        return cls(str(compiled), order, processors, values, at)
 
     def driver_rows(self, rows: list[dict[str, Any]]) -> list[Any]:
-        processors = self.processors
+        if self.values is None:  # named style (psycopg): a dict per row
+            processors = self.processors
+            return [
+                {k: (processors[k](v) if k in processors else v) for k, v in row.items()}
+                for row in rows
+            ]
+        values, processed_at = self.values, self.processed_at
+        if not processed_at:
+            return [values(row) for row in rows]
         out: list[Any] = []
         for row in rows:
-            done = {k: (processors[k](v) if k in processors else v) for k, v in row.items()}
-            out.append(done if self.order is None else tuple(done[k] for k in self.order))
+            vals = list(values(row))
+            for i, process in processed_at:
+                vals[i] = process(vals[i])
+            out.append(tuple(vals))  # the driver API wants tuples (SQLAlchemy checks)
         return out
 
 

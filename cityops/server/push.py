@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,7 @@ from cityops.domain.schemas import (
     RejectionDoc,
     parse_mutation,
 )
-from cityops.server import audit, pending
+from cityops.server import audit, bodies, pending
 from cityops.server.auth import CurrentPrincipal, Principal
 from cityops.server.changes import Origin
 from cityops.server.models import MutationResult as MutationResultRow
@@ -250,13 +250,19 @@ def process_batch(
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
 
-@router.post("/push", response_model=PushResponse)
+@router.post(
+    "/push",
+    response_model=PushResponse,
+    openapi_extra=bodies.openapi_body(PushRequest),
+    responses={409: {"description": "seq gap or seq reuse (problem)"}},
+)
 def push(
-    body: PushRequest,
     who: CurrentPrincipal,
     state: Annotated[ServerState, Depends(server_state)],
-) -> Any:
+    raw: Annotated[bytes, Depends(bodies.raw_body)],
+) -> Response:
     """Apply a batch of one client's mutations in seq order; see the module docstring."""
+    body = bodies.parse(PushRequest, raw)
     clients = {m.client_id for m in body.mutations}
     if len(clients) != 1:
         raise ProblemError(422, "a push carries the mutations of one client only")
@@ -264,4 +270,6 @@ def push(
     if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
         raise ProblemError(422, "mutations in a push must have consecutive seqs in order")
     results = process_batch(state, who, body.mutations)
-    return PushResponse(results=tuple(results), last_seq=body.mutations[-1].seq)
+    answer = PushResponse(results=tuple(results), last_seq=body.mutations[-1].seq)
+    # Serialised here in one pass (FastAPI would validate the model again first).
+    return Response(answer.model_dump_json(), media_type="application/json")
