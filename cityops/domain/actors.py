@@ -30,4 +30,4 @@ class Actor:
     display_name: str = ""
 
     def has(self, *roles: Role) -> bool:
-        return any(r in self.roles for r in roles)
+        return not self.roles.isdisjoint(roles)

@@ -141,6 +141,26 @@ class CaseEventDoc(_Doc):
         return cls.model_validate(event)
 
 
+# The stored and sent documents of cases and their events, written in one pass straight from the
+# domain dataclasses: ``CaseDoc.from_domain(case).model_dump(mode="json")`` validated again
+# what the domain had just built, on every case mutation. tests/unit/test_cases.py holds the
+# two equal over random command sequences.
+_CASE_JSON: TypeAdapter[cs.Case] = TypeAdapter(cs.Case)
+_EVENT_JSON: TypeAdapter[cs.CaseEvent] = TypeAdapter(cs.CaseEvent)
+
+
+def case_document(case: cs.Case) -> dict[str, Any]:
+    """The case as ``CaseDoc`` JSON data (what the server stores and sends)."""
+    doc: dict[str, Any] = _CASE_JSON.dump_python(case, mode="json")
+    return doc
+
+
+def case_event_document(event: cs.CaseEvent) -> dict[str, Any]:
+    """The timeline event as ``CaseEventDoc`` JSON data."""
+    doc: dict[str, Any] = _EVENT_JSON.dump_python(event, mode="json")
+    return doc
+
+
 class AlarmDoc(_Doc):
     id: Code
     device_id: Code

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from cityops.domain import cases as cs
 from cityops.domain.outcomes import Rejection
-from cityops.domain.schemas import CaseDoc, CaseEventDoc, CaseReportArgs, Entity, Mutation
+from cityops.domain.schemas import (
+    CaseDoc,
+    CaseReportArgs,
+    Entity,
+    Mutation,
+    case_document,
+    case_event_document,
+)
 from cityops.server import changes, pending
 from cityops.server.models import CaseEventRow, CaseRow
 from cityops.server.parsed import ParsedCache
@@ -83,7 +90,8 @@ def load_case(session: Session, case_id: str) -> cs.Case | None:
         )
     if isinstance(found, dict):
         found = known[case_id] = _PARSED.get(case_id, found)
-    return found
+    case: cs.Case | None = found
+    return case
 
 
 def case_exists(session: Session, case_id: str) -> bool:
@@ -103,7 +111,7 @@ def write_case(
     timeline needs no database-made ids. The rows are written at the end of the transaction
     (``pending``): this runs on every case mutation.
     """
-    doc = CaseDoc.from_domain(case).model_dump(mode="json")
+    doc = case_document(case)
     columns = {
         "state": case.state.value,
         "source": case.source.value,
@@ -123,7 +131,7 @@ def write_case(
     seqs = [changes.append(session, Entity.CASE, case.id, case.version, doc, origin=origin)]
     first_version = case.version - len(events) + 1
     for i, e in enumerate(events):
-        event_doc = CaseEventDoc.from_domain(e).model_dump(mode="json")
+        event_doc = case_event_document(e)
         pending.add(
             session,
             _INSERT_EVENT,

@@ -5,13 +5,15 @@ by the audit chain, or by a later batch that finds the database changed behind i
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import DateTime, func, select, text, update
+from sqlalchemy.dialects import sqlite
 
 from cityops.domain.schemas import Entity
-from cityops.server import audit, changes
+from cityops.server import audit, changes, pending
 from cityops.server.db import WriteGate, make_engine
 from cityops.server.models import AuditEntry, CaseRow, Change
 from tests.server.conftest import Api, LiveServer, new_id
@@ -152,3 +154,20 @@ def test_sequence_of_the_log_has_no_gaps(gate: WriteGate) -> None:
             text("SELECT min(seq), max(seq), count(*) FROM changes")
         ).one()
     assert n == high - low + 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+        datetime(2026, 11, 28, 9, 30, 0, 7, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, 999999, tzinfo=timezone(timedelta(hours=8))),
+        datetime(2026, 1, 2),
+        None,
+    ],
+)
+def test_the_fast_sqlite_datetime_text_is_sqlalchemys(value: datetime | None) -> None:
+    dialect = sqlite.dialect()
+    general = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    assert general is not None
+    assert pending._sqlite_datetime(general)(value) == general(value)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cityops.domain import cases as c
+from cityops.domain import schemas
 from cityops.domain.actors import Actor, Role
 from cityops.domain.city import CITY_TZ
 from cityops.domain.outcomes import Rejection
@@ -421,6 +422,14 @@ def test_random_sequences_stay_defined_and_never_close_twice(
         closes += sum(e.kind is c.EventKind.CLOSED for e in events)
         case = new
         _invariants(case)
+        # The server's one-pass documents are exactly the validated wire documents.
+        assert schemas.case_document(case) == schemas.CaseDoc.from_domain(case).model_dump(
+            mode="json"
+        )
+        for e in events:
+            assert schemas.case_event_document(e) == schemas.CaseEventDoc.from_domain(e).model_dump(
+                mode="json"
+            )
     assert closes <= 1
 
 
