@@ -18,6 +18,7 @@ dataclasses of the domain, which are several times cheaper to build.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Mapping
 from enum import StrEnum
@@ -534,5 +535,6 @@ def parse_mutation(mutation: Mutation) -> ParsedArgs | Rejection:
     )
 
 
+@functools.cache
 def _field_names(name: str) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(cs.COMMANDS_BY_NAME[name]))

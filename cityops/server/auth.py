@@ -22,13 +22,13 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Depends, Form, Request
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from cityops.domain.actors import Actor, Role
@@ -96,16 +96,33 @@ class Principal:
         return any(r in self.roles for r in roles)
 
 
+_USERS, _ROLES = cast(Table, User.__table__), cast(Table, UserRole.__table__)
+#: The user and every role in one Core query: this runs on every authenticated request.
+_PRINCIPAL = (
+    select(
+        _USERS.c.id,
+        _USERS.c.name,
+        _USERS.c.display_name,
+        _USERS.c.unit_code,
+        _USERS.c.disabled,
+        _ROLES.c.role,
+    )
+    .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
+    .where(_USERS.c.id == bindparam("user_id"))
+)
+_ROLE_VALUES = frozenset(Role.__members__.values())
+
+
 def load_principal(session: Session, user_id: int) -> Principal | None:
-    user = session.get(User, user_id)
-    if user is None or user.disabled:
+    rows = session.connection().execute(_PRINCIPAL, {"user_id": user_id}).all()
+    if not rows or rows[0].disabled:
         return None
-    roles = session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)).all()
+    user = rows[0]
     return Principal(
         user_id=user.id,
         name=user.name,
         display_name=user.display_name,
-        roles=frozenset(Role(r) for r in roles if r in Role.__members__.values()),
+        roles=frozenset(Role(r.role) for r in rows if r.role in _ROLE_VALUES),
         unit_code=user.unit_code,
     )
 

@@ -14,6 +14,7 @@ answered as ``status: rejected`` with a reason for the user, and the next mutati
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Response
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from cityops.domain.outcomes import Rejection
@@ -63,7 +64,7 @@ class MutationContext:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
-    @property
+    @functools.cached_property
     def origin(self) -> Origin:
         return Origin(self.mutation.client_id, str(self.mutation.mutation_id))
 
@@ -127,10 +128,33 @@ def audit_decision(
 
 
 def audit_applied(ctx: MutationContext, **detail: Any) -> None:
-    audit_decision(ctx.session, ctx.who, ctx.mutation, ctx.target, "applied", detail)
+    m = ctx.mutation
+    audit.record(
+        ctx.session,
+        actor=ctx.who.name,
+        roles=ctx.who.roles,
+        client_id=m.client_id,
+        mutation_id=ctx.origin.mutation,
+        action=m.name,
+        target=ctx.target,
+        decision="applied",
+        detail=detail,
+    )
 
 
-_INSERT_RESULT = insert(cast(Table, MutationResultRow.__table__))
+_RESULTS = cast(Table, MutationResultRow.__table__)
+_CLIENTS = cast(Table, SyncClient.__table__)
+_INSERT_RESULT = insert(_RESULTS)
+_CLIENT = select(_CLIENTS.c.user_id, _CLIENTS.c.last_seq).where(
+    _CLIENTS.c.client_id == bindparam("client_id")
+)
+_STORED = select(_RESULTS.c.seq, _RESULTS.c.mutation_id, _RESULTS.c.result).where(
+    _RESULTS.c.client_id == bindparam("client_id"),
+    _RESULTS.c.seq >= bindparam("low"),
+    _RESULTS.c.seq <= bindparam("high"),
+)
+_INSERT_CLIENT = insert(_CLIENTS)
+_UPDATE_CLIENT = update(_CLIENTS).where(_CLIENTS.c.client_id == bindparam("cid"))
 
 
 def _apply_one(session: Session, state: ServerState, who: Principal, m: Mutation) -> MutationResult:
@@ -191,57 +215,58 @@ def process_batch(
     """
     first = mutations[0]
     with state.gate.write() as session:
-        client = session.get(SyncClient, first.client_id)
-        if client is None:
-            client = SyncClient(
-                client_id=first.client_id,
-                user_id=who.user_id,
-                last_seq=0,
-                updated_at=datetime.now(UTC),
-            )
-            session.add(client)
-        elif client.user_id != who.user_id:
+        conn = session.connection()
+        client = conn.execute(_CLIENT, {"client_id": first.client_id}).first()
+        if client is not None and client.user_id != who.user_id:
             # A client id belongs to the user who first pushed from it: another user cannot
             # replay or read its stored results.
             raise ProblemError(403, f"client {first.client_id} belongs to another user")
-        if first.seq > client.last_seq + 1:
+        last_seq: int = 0 if client is None else client.last_seq
+        if first.seq > last_seq + 1:
             raise ProblemError(
                 409,
-                f"mutation seq {first.seq} skips ahead; the server expects {client.last_seq + 1}",
+                f"mutation seq {first.seq} skips ahead; the server expects {last_seq + 1}",
                 title="Sequence gap",
-                expected_seq=client.last_seq + 1,
+                expected_seq=last_seq + 1,
             )
-        stored = {
-            row.seq: row
-            for row in session.scalars(
-                select(MutationResultRow).where(
-                    MutationResultRow.client_id == first.client_id,
-                    MutationResultRow.seq >= first.seq,
-                    MutationResultRow.seq <= client.last_seq,
+        stored = (
+            {
+                row.seq: row
+                for row in conn.execute(
+                    _STORED, {"client_id": first.client_id, "low": first.seq, "high": last_seq}
                 )
-            )
-        }
-        new = [m for m in mutations if m.seq > client.last_seq]
+            }
+            if first.seq <= last_seq
+            else {}
+        )
+        new = [m for m in mutations if m.seq > last_seq]
         for prefetch in _PREFETCH if new else ():
             prefetch(session, new)
         results: list[MutationResult] = []
         applied_any = False
         for m in mutations:
-            if m.seq <= client.last_seq:
+            if m.seq <= last_seq:
                 row = stored.get(m.seq)
                 if row is None or row.mutation_id != str(m.mutation_id):
                     raise ProblemError(
                         409,
                         f"seq {m.seq} of client {m.client_id} was already used by another mutation",
-                        expected_seq=client.last_seq + 1,
+                        expected_seq=last_seq + 1,
                     )
                 results.append(MutationResult.model_validate(row.result))
                 continue
             result = _apply_one(session, state, who, m)
             applied_any = applied_any or result.last_change_seq is not None
             results.append(result)
-        client.last_seq = max(client.last_seq, mutations[-1].seq)
-        client.updated_at = datetime.now(UTC)
+        cursor = {"last_seq": max(last_seq, mutations[-1].seq), "updated_at": datetime.now(UTC)}
+        if client is None:
+            pending.add(
+                session,
+                _INSERT_CLIENT,
+                {"client_id": first.client_id, "user_id": who.user_id, **cursor},
+            )
+        elif new:
+            pending.add(session, _UPDATE_CLIENT, {"cid": first.client_id, **cursor})
     if applied_any:
         state.hub.poke()
     return results
