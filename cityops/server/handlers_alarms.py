@@ -36,6 +36,19 @@ def load_alarm(session: Session, alarm_id: str) -> al.Alarm | None:
     return None if row is None else AlarmDoc.model_validate(row.doc).to_domain()
 
 
+def _columns(alarm: al.Alarm) -> dict[str, Any]:
+    """The alarm's row: its document and the columns the server filters on."""
+    return {
+        "device_id": alarm.device_id,
+        "kind": alarm.kind.value,
+        "state": alarm.state.value,
+        "severity": alarm.severity.value,
+        "district_code": alarm.district_code,
+        "version": alarm.version,
+        "doc": AlarmDoc.from_domain(alarm).model_dump(mode="json"),
+    }
+
+
 def write_alarm(
     session: Session,
     alarm: al.Alarm,
@@ -43,17 +56,9 @@ def write_alarm(
     row: AlarmRow | None = None,
     origin: changes.Origin = changes.NO_ORIGIN,
 ) -> int:
-    doc = AlarmDoc.from_domain(alarm).model_dump(mode="json")
+    columns = _columns(alarm)
+    doc = columns["doc"]
     row = row or session.get(AlarmRow, alarm.id)
-    columns = {
-        "device_id": alarm.device_id,
-        "kind": alarm.kind.value,
-        "state": alarm.state.value,
-        "severity": alarm.severity.value,
-        "district_code": alarm.district_code,
-        "version": alarm.version,
-        "doc": doc,
-    }
     if row is None:
         session.add(AlarmRow(id=alarm.id, **columns))
     else:
@@ -72,7 +77,6 @@ def write_alarm(
 _ALARMS = cast(Table, AlarmRow.__table__)
 _INSERT_ALARM = insert(_ALARMS)
 _UPDATE_ALARM = update(_ALARMS).where(_ALARMS.c.id == bindparam("alarm_id"))
-_NEW_ALARMS, _ALARM_UPDATES = 0, 1
 
 
 def _parse_alarm(doc: dict[str, Any]) -> al.Alarm:
@@ -87,20 +91,12 @@ def queue_alarm(session: Session, alarm: al.Alarm, *, new: bool) -> int:
     """``write_alarm`` for IoT ingest: the row is queued (``pending``), not written through
     the ORM, and the caller says whether it is new (ingest read every changed alarm already).
     Only for a transaction that does not also load these alarms through the ORM."""
-    doc = AlarmDoc.from_domain(alarm).model_dump(mode="json")
-    columns = {
-        "device_id": alarm.device_id,
-        "kind": alarm.kind.value,
-        "state": alarm.state.value,
-        "severity": alarm.severity.value,
-        "district_code": alarm.district_code,
-        "version": alarm.version,
-        "doc": doc,
-    }
+    columns = _columns(alarm)
+    doc = columns["doc"]
     if new:
-        pending.add(session, _INSERT_ALARM, {"id": alarm.id, **columns}, stage=_NEW_ALARMS)
+        pending.add(session, _INSERT_ALARM, {"id": alarm.id, **columns}, stage=pending.NEW)
     else:
-        pending.add(session, _UPDATE_ALARM, {"alarm_id": alarm.id, **columns}, stage=_ALARM_UPDATES)
+        pending.add(session, _UPDATE_ALARM, {"alarm_id": alarm.id, **columns}, stage=pending.UPDATE)
     PARSED_ALARMS.remember(alarm.id, doc, alarm)
     return changes.append(session, Entity.ALARM, alarm.id, alarm.version, doc)
 

@@ -33,9 +33,6 @@ _CASES, _EVENTS = cast(Table, CaseRow.__table__), cast(Table, CaseEventRow.__tab
 _INSERT_CASE = insert(_CASES)
 _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_id"))
 _INSERT_EVENT = insert(_EVENTS)
-# Stages of the queued writes (``pending``): new cases, then updates of cases (a case reported
-# and changed in one batch is inserted before it is updated), then the timeline rows.
-_NEW_CASES, _CASE_UPDATES, _TIMELINE = 0, 1, 2
 
 _CASE_DOC = select(_CASES.c.doc).where(_CASES.c.id == bindparam("case_id"))
 _CASE_DOCS = select(_CASES.c.id, _CASES.c.doc).where(
@@ -123,9 +120,9 @@ def write_case(
         "doc": doc,
     }
     if any(e.kind is cs.EventKind.REPORTED for e in events):
-        pending.add(session, _INSERT_CASE, {"id": case.id, **columns}, stage=_NEW_CASES)
+        pending.add(session, _INSERT_CASE, {"id": case.id, **columns}, stage=pending.NEW)
     else:
-        pending.add(session, _UPDATE_CASE, {"case_id": case.id, **columns}, stage=_CASE_UPDATES)
+        pending.add(session, _UPDATE_CASE, {"case_id": case.id, **columns}, stage=pending.UPDATE)
     pending.overlay(session, _KNOWN)[case.id] = case
     _PARSED.remember(case.id, doc, case)
     seqs = [changes.append(session, Entity.CASE, case.id, case.version, doc, origin=origin)]
@@ -136,7 +133,7 @@ def write_case(
             session,
             _INSERT_EVENT,
             {"case_id": case.id, "kind": e.kind.value, "at": e.at, "doc": event_doc},
-            stage=_TIMELINE,
+            stage=pending.CHILD,
         )
         seqs.append(
             changes.append(

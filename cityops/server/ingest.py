@@ -56,7 +56,7 @@ from sqlalchemy.orm import Session
 
 from cityops.domain import alarm_rules as ar
 from cityops.domain.alarms import Alarm, AlarmEventKind, AlarmKind, AlarmState
-from cityops.domain.schemas import AlarmDoc, ReadingIn, ReadingsBatch
+from cityops.domain.schemas import ReadingIn, ReadingsBatch
 from cityops.server import bodies, idempotency
 from cityops.server.auth import IntegrationKey
 from cityops.server.handlers_alarms import PARSED_ALARMS, queue_alarm
@@ -224,12 +224,7 @@ def _apply(
                 continue
             if raw is not None:
                 del stored[pair]
-                alarm_id = raw[1].get("id")
-                existing = current[pair] = (
-                    PARSED_ALARMS.get(alarm_id, raw[1])
-                    if isinstance(alarm_id, str)
-                    else AlarmDoc.model_validate(raw[1]).to_domain()
-                )
+                existing = current[pair] = PARSED_ALARMS.get(raw[1]["id"], raw[1])
         alarm, events = ar.apply_reading(existing, reading, rules, now, next_id)
         if alarm is None or alarm is existing:
             continue

@@ -44,10 +44,10 @@ from cityops.server.models import Change
 _ROWS = "pending_rows"  # {(stage, statement): [params, ...]} in first-queued order
 _SEQ = "pending_next_seq"
 _OVERLAYS = "pending_overlays"
-_FLUSHING = "pending_flushing"
 
-#: Stages: parents before children (cases before their events: foreign keys are on).
-PARENT, CHILD = 0, 1
+#: Stages of a flush: new rows, then updates (a row inserted and changed in one batch is
+#: inserted first), then rows that refer to them (timeline events: foreign keys are on).
+NEW, UPDATE, CHILD = 0, 1, 2
 
 
 def add(
@@ -70,8 +70,6 @@ class _Plan:
     """A statement compiled once for a dialect and a set of parameter names."""
 
     sql: str
-    #: Bind names in the order the driver wants them (positional styles), else None.
-    order: tuple[str, ...] | None
     #: The dialect's own bind processors (JSON encoding, SQLite's datetime text) by bind name.
     processors: dict[str, Callable[[Any], Any]]
     #: For positional styles: the values in order, and which positions need a processor.
@@ -91,12 +89,12 @@ class _Plan:
             if process is not None:
                 processors[name] = process
         if not compiled.positional:
-            return cls(str(compiled), None, processors, None, ())
+            return cls(str(compiled), processors, None, ())
         order = tuple(compiled.positiontup)
         get = itemgetter(*order)
         values = get if len(order) > 1 else (lambda row: (get(row),))
         at = tuple((i, processors[k]) for i, k in enumerate(order) if k in processors)
-        return cls(str(compiled), order, processors, values, at)
+        return cls(str(compiled), processors, values, at)
 
     def driver_rows(self, rows: list[dict[str, Any]]) -> list[Any]:
         if self.values is None:  # named style (psycopg): a dict per row
@@ -161,9 +159,8 @@ def flush(session: Session) -> None:
     its per-row parameter machinery (which cost more than SQLite's own work).
     """
     rows: dict[tuple[int, Executable], list[dict[str, Any]]] | None = session.info.pop(_ROWS, None)
-    if not rows or session.info.get(_FLUSHING):
+    if not rows:
         return
-    session.info[_FLUSHING] = True
     _ENCODED.memo = {}
     try:
         conn = session.connection()
@@ -185,7 +182,6 @@ def flush(session: Session) -> None:
                 start = end
     finally:
         _ENCODED.memo = None
-        session.info.pop(_FLUSHING, None)
 
 
 def next_change_seq(session: Session) -> int:

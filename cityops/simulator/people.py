@@ -393,41 +393,47 @@ class ReportGenerator:
         hour = hour_at(self.profile_hour, t)
         table = self._public_night if hour >= 22 or hour < 6 else self._public_day
         code = extra.service_code if extra is not None else table.pick(rng)
-        district, street, lon, lat = self.places.point(
-            rng, extra.district_code if extra is not None else None
-        )
-        sub = self.ref.taxonomy.subcategories[code]
-        return GeneratedReport(
-            offset=round(t, 3),
-            channel="open311",
-            district_code=district,
-            street_code=street,
-            lon=lon,
-            lat=lat,
-            service_code=code,
-            description=self._describe(rng, sub, district, street),
-            reward=rng.random() < REWARD_SHARE,
+        return self._report(
+            rng,
+            t,
+            code,
+            extra.district_code if extra is not None else None,
+            public=True,
             scenario=scenario,
-            fate=draw_fate(rng, sub, public=True),
         )
 
     def _collector(self, t: float) -> GeneratedReport:
         rng = self._patrol_rng
         code = self._patrol.pick(rng)
-        district, street, lon, lat = self.places.point(rng)
+        return self._report(rng, t, code, None, public=False, scenario=False)
+
+    def _report(
+        self,
+        rng: random.Random,
+        t: float,
+        code: str,
+        district_code: str | None,
+        *,
+        public: bool,
+        scenario: bool,
+    ) -> GeneratedReport:
+        """A report of subcategory ``code`` at a random place (in ``district_code`` if given):
+        citizens' go to Open311 and may ask for a reward, collectors' are patrol reports. The
+        draws are made in this order for both, so a seed gives the same reports as before."""
+        district, street, lon, lat = self.places.point(rng, district_code)
         sub = self.ref.taxonomy.subcategories[code]
         return GeneratedReport(
             offset=round(t, 3),
-            channel="patrol",
+            channel="open311" if public else "patrol",
             district_code=district,
             street_code=street,
             lon=lon,
             lat=lat,
             service_code=code,
             description=self._describe(rng, sub, district, street),
-            reward=False,
-            scenario=False,
-            fate=draw_fate(rng, sub, public=False),
+            reward=public and rng.random() < REWARD_SHARE,
+            scenario=scenario,
+            fate=draw_fate(rng, sub, public=public),
         )
 
 

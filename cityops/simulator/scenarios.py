@@ -119,7 +119,27 @@ class _Course:
     points: tuple[tuple[float, float], ...]
 
 
-class Storm(Scenario):
+class _Coursed(Scenario):
+    """A scenario that drives some sensors along courses (``_courses``) while it lasts and has
+    ``_fast`` report fast meanwhile."""
+
+    _courses: dict[str, _Course]
+    _fast: Sequence[Sensor]
+
+    def value(self, sensor: Sensor, t_sim: float) -> float | None:
+        if not self.start <= t_sim < self.end:
+            return None
+        course = self._courses.get(sensor.id)
+        return None if course is None else _ramp(t_sim, course.points)
+
+    def fast_reports(self, network: SensorNetwork) -> Sequence[tuple[Sensor, float, float]]:
+        return [(s, self.start, self.end) for s in self._fast]
+
+    def involves(self, sensor_id: str) -> bool:
+        return sensor_id in self._courses
+
+
+class Storm(_Coursed):
     name = "storm"
     DURATION: Final = 60 * MINUTE
     FACTOR: Final = 5.0
@@ -170,18 +190,6 @@ class Storm(Scenario):
                 self._fast.append(s)
         self._fast_ids = frozenset(s.id for s in self._fast)
 
-    def value(self, sensor: Sensor, t_sim: float) -> float | None:
-        if not self.start <= t_sim < self.end:
-            return None
-        course = self._courses.get(sensor.id)
-        return None if course is None else _ramp(t_sim, course.points)
-
-    def fast_reports(self, network: SensorNetwork) -> Sequence[tuple[Sensor, float, float]]:
-        return [(s, self.start, self.end) for s in self._fast]
-
-    def involves(self, sensor_id: str) -> bool:
-        return sensor_id in self._courses
-
     def public_factor(self, t_sim: float) -> float:
         return self.FACTOR if self.active(t_sim) else 1.0
 
@@ -215,7 +223,7 @@ def _km(a: Sensor, b: Sensor) -> float:
     return 111.2 * math.hypot((a.lon - b.lon) * k, a.lat - b.lat)
 
 
-class GasLeak(Scenario):
+class GasLeak(_Coursed):
     name = "gas-leak"
     DURATION: Final = 60 * MINUTE
 
@@ -262,23 +270,11 @@ class GasLeak(Scenario):
                     (56 * m, w.baseline),
                 )
             )
-        self._sensors = (self.station, self.well, *self.neighbours)
+        self._sensors = self._fast = (self.station, self.well, *self.neighbours)
 
     @property
     def involved(self) -> tuple[Sensor, ...]:
         return self._sensors
-
-    def value(self, sensor: Sensor, t_sim: float) -> float | None:
-        if not self.start <= t_sim < self.end:
-            return None
-        course = self._courses.get(sensor.id)
-        return None if course is None else _ramp(t_sim, course.points)
-
-    def fast_reports(self, network: SensorNetwork) -> Sequence[tuple[Sensor, float, float]]:
-        return [(s, self.start, self.end) for s in self._sensors]
-
-    def involves(self, sensor_id: str) -> bool:
-        return sensor_id in self._courses
 
     @property
     def affected_districts(self) -> tuple[str, ...]:
