@@ -650,15 +650,21 @@ def _changed(new: _T | None, old: _T) -> _T | None:
     return None if new is None or new == old else new
 
 
+def _next(case: Case, **changes: Any) -> Case:
+    """The case after an accepted command: ``changes`` applied and the version bumped, in one
+    ``replace`` (a second one per command was ~5 % of a pushed ``case.verify``)."""
+    return replace(case, version=case.version + 1, **changes)
+
+
 def _transition(
     case: Case, command: CaseCommand, actor: Actor, now: datetime, ref: CaseReference
 ) -> tuple[Case, dict[str, Any]] | Rejection:
-    """The effect of a permitted command: the new case (version not yet bumped) and the
-    details its event carries, or a rejection of what the command asks for."""
+    """The effect of a permitted command: the new case (its version bumped by ``_next``) and
+    the details its event carries, or a rejection of what the command asks for."""
     s = CaseState
     match command:
         case Verify():
-            return replace(case, state=s.VERIFIED, verified_at=now), {"note": command.note}
+            return _next(case, state=s.VERIFIED, verified_at=now), {"note": command.note}
         case File(subcategory_code=code):
             if case.state is s.REPORTED and case.source.public:
                 return _reject(
@@ -672,7 +678,7 @@ def _transition(
                     f"问题小类 {code or '（空）'} 不在分类标准中",
                     f"subcategory {code!r} is not in the taxonomy",
                 )
-            return replace(case, state=s.FILED, filed_at=now, subcategory_code=code), {
+            return _next(case, state=s.FILED, filed_at=now, subcategory_code=code), {
                 "subcategory_code": code
             }
         case Dispatch(unit_code=unit):
@@ -688,7 +694,7 @@ def _transition(
                     f"案件刚被 {unit} 退回，请改派其他单位",
                     f"case was just returned by {unit}; dispatch to another unit",
                 )
-            return replace(
+            return _next(
                 case,
                 state=s.DISPATCHED,
                 assigned_unit=unit,
@@ -697,7 +703,7 @@ def _transition(
             ), {"unit_code": unit, "note": command.note}
         case Accept():
             accepted = case.accepted_at or now
-            return replace(case, state=s.IN_PROGRESS, accepted_at=accepted), {
+            return _next(case, state=s.IN_PROGRESS, accepted_at=accepted), {
                 "rework": case.state is s.REWORK
             }
         case Depart():
@@ -707,17 +713,17 @@ def _transition(
                     f"已于 {_fmt(case.responded_at)} 出动",
                     "crew already departed",
                 )
-            return replace(case, responded_at=now), {}
+            return _next(case, responded_at=now), {}
         case Arrive():
             if case.arrived_at is not None:
                 return _reject(
                     "already_arrived", f"已于 {_fmt(case.arrived_at)} 到场", "crew already on site"
                 )
-            return replace(case, arrived_at=now, responded_at=case.responded_at or now), {}
+            return _next(case, arrived_at=now, responded_at=case.responded_at or now), {}
         case Return(reason=reason):
             if (missing := _need(reason, "退回理由", "reason")) is not None:
                 return missing
-            return replace(case, state=s.RETURNED, return_count=case.return_count + 1), {
+            return _next(case, state=s.RETURNED, return_count=case.return_count + 1), {
                 "reason": reason,
                 "unit_code": case.assigned_unit,
             }
@@ -727,7 +733,7 @@ def _transition(
             # A crew that fixed the problem has responded and arrived, whether or not it pressed
             # Depart/Arrive: record it, so a failed check (rework clears ``handled_at``) does not
             # set met respond/arrive clocks running again.
-            return replace(
+            return _next(
                 case,
                 state=s.HANDLED,
                 handled_at=now,
@@ -735,12 +741,12 @@ def _transition(
                 arrived_at=case.arrived_at or now,
             ), {"feedback": feedback}
         case CheckPass():
-            return replace(case, state=s.CHECKED, checked_at=now), {"note": command.note}
+            return _next(case, state=s.CHECKED, checked_at=now), {"note": command.note}
         case CheckFail(reason=reason):
             if (missing := _need(reason, "核查不通过的原因", "reason")) is not None:
                 return missing
             # The resolve clock runs again from its original start: rework does not buy time.
-            return replace(
+            return _next(
                 case,
                 state=s.REWORK,
                 handled_at=None,
@@ -748,13 +754,13 @@ def _transition(
                 rework_count=case.rework_count + 1,
             ), {"reason": reason}
         case Close():
-            return replace(case, state=s.CLOSED, closed_at=now, ended_by=actor.user_id), {
+            return _next(case, state=s.CLOSED, closed_at=now, ended_by=actor.user_id), {
                 "note": command.note
             }
         case Suspend(reason=reason):
             if (missing := _need(reason, "挂起原因", "reason")) is not None:
                 return missing
-            return replace(
+            return _next(
                 case,
                 state=s.SUSPENDED,
                 resume_state=case.state,
@@ -762,18 +768,18 @@ def _transition(
             ), {"reason": reason}
         case Resume():
             back = case.resume_state or s.FILED
-            return replace(case, state=back, resume_state=None, pauses=_close_pause(case, now)), {
+            return _next(case, state=back, resume_state=None, pauses=_close_pause(case, now)), {
                 "resumed_to": back.value
             }
         case Escalate(reason=reason):
             if (missing := _need(reason, "升级原因", "reason")) is not None:
                 return missing
             level = case.escalation_level + 1
-            return replace(case, escalation_level=level), {"reason": reason, "level": level}
+            return _next(case, escalation_level=level), {"reason": reason, "level": level}
         case Invalidate(reason=reason):
             if (missing := _need(reason, "不予立案理由", "reason")) is not None:
                 return missing
-            return replace(
+            return _next(
                 case, state=s.INVALID, closed_at=now, ended_by=actor.user_id, end_reason=reason
             ), {"reason": reason}
         case MarkDuplicate(duplicate_of=other):
@@ -783,7 +789,7 @@ def _transition(
                     "请指定与之重复的另一案件",
                     "duplicate_of must name another case",
                 )
-            return replace(
+            return _next(
                 case,
                 state=s.DUPLICATE,
                 duplicate_of=other,
@@ -794,7 +800,7 @@ def _transition(
         case AddNote(text=text):
             if (missing := _need(text, "备注内容", "text")) is not None:
                 return missing
-            return case, {"text": text}
+            return _next(case), {"text": text}
         case UpdateDetails():
             if command.base_version != case.version:
                 return _reject(
@@ -822,7 +828,7 @@ def _transition(
             }
             if not changes:
                 return _reject("no_change", "没有需要保存的修改", "nothing to change")
-            return replace(
+            return _next(
                 case,
                 description=case.description if description is None else description,
                 address=case.address if address is None else address,
@@ -845,7 +851,6 @@ def apply(
     if isinstance(result, Rejection):
         return result
     new_case, details = result
-    new_case = replace(new_case, version=case.version + 1)
     event = CaseEvent(
         case_id=case.id,
         kind=_EVENT_OF[type(command)],
