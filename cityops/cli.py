@@ -95,11 +95,12 @@ def _admin_call(fn: Any, *fn_args: Any) -> int:
 def _cmd_server(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from cityops.server.app import create_app
+    from cityops.server.app import create_app, tune_collector
     from cityops.server.settings import ServerSettings
 
     settings = ServerSettings.from_env(args.db)
     app = create_app(settings)
+    tune_collector()
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
