@@ -55,7 +55,7 @@ def append(
     entity: Entity,
     entity_id: str,
     version: int,
-    payload: dict[str, Any] | None,
+    payload: dict[str, Any] | pending.JsonText | None,
     *,
     op: str = "upsert",
     origin: Origin = NO_ORIGIN,

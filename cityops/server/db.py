@@ -12,14 +12,12 @@ happen in seq order and a reader never skips a seq that commits later.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pydantic_core import to_json
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,17 +39,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _json_text(value: Any) -> str:
-    # JSON columns are written on every mutation (a case document twice: its row and its
-    # change); pydantic-core's encoder takes about half the time of ``json.dumps``.
-    # It refuses what ``json.dumps`` writes as escapes (a lone surrogate from a ``\\ud800`` a
-    # client sent); those few take the old path, so nothing that was storable stops being so.
-    try:
-        return to_json(value).decode()
-    except ValueError:
-        return json.dumps(value)
-
-
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -61,14 +48,14 @@ def make_engine(url: str) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": 10},
             pool_size=8,
-            json_serializer=_json_text,
+            json_serializer=pending.json_text,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(
-        url, pool_size=10, max_overflow=10, pool_pre_ping=True, json_serializer=_json_text
+        url, pool_size=10, max_overflow=10, pool_pre_ping=True, json_serializer=pending.json_text
     )
 
 

@@ -36,7 +36,7 @@ def load_alarm(session: Session, alarm_id: str) -> al.Alarm | None:
     return None if row is None else AlarmDoc.model_validate(row.doc).to_domain()
 
 
-def _columns(alarm: al.Alarm) -> dict[str, Any]:
+def _columns(alarm: al.Alarm, doc: dict[str, Any] | pending.JsonText) -> dict[str, Any]:
     """The alarm's row: its document and the columns the server filters on."""
     return {
         "device_id": alarm.device_id,
@@ -45,7 +45,7 @@ def _columns(alarm: al.Alarm) -> dict[str, Any]:
         "severity": alarm.severity.value,
         "district_code": alarm.district_code,
         "version": alarm.version,
-        "doc": AlarmDoc.from_domain(alarm).model_dump(mode="json"),
+        "doc": doc,
     }
 
 
@@ -56,8 +56,8 @@ def write_alarm(
     row: AlarmRow | None = None,
     origin: changes.Origin = changes.NO_ORIGIN,
 ) -> int:
-    columns = _columns(alarm)
-    doc = columns["doc"]
+    doc = AlarmDoc.from_domain(alarm).model_dump(mode="json")  # the ORM row takes a dict
+    columns = _columns(alarm, doc)
     row = row or session.get(AlarmRow, alarm.id)
     if row is None:
         session.add(AlarmRow(id=alarm.id, **columns))
@@ -79,8 +79,8 @@ _INSERT_ALARM = insert(_ALARMS)
 _UPDATE_ALARM = update(_ALARMS).where(_ALARMS.c.id == bindparam("alarm_id"))
 
 
-def _parse_alarm(doc: dict[str, Any]) -> al.Alarm:
-    return AlarmDoc.model_validate(doc).to_domain()
+def _parse_alarm(text: str) -> al.Alarm:
+    return AlarmDoc.model_validate_json(text).to_domain()
 
 
 #: Alarms as last stored (see ``parsed``): a storm updates the same open alarms every batch.
@@ -91,8 +91,8 @@ def queue_alarm(session: Session, alarm: al.Alarm, *, new: bool) -> int:
     """``write_alarm`` for IoT ingest: the row is queued (``pending``), not written through
     the ORM, and the caller says whether it is new (ingest read every changed alarm already).
     Only for a transaction that does not also load these alarms through the ORM."""
-    columns = _columns(alarm)
-    doc = columns["doc"]
+    doc = pending.JsonText(AlarmDoc.from_domain(alarm).model_dump_json())
+    columns = _columns(alarm, doc)
     if new:
         pending.add(session, _INSERT_ALARM, {"id": alarm.id, **columns}, stage=pending.NEW)
     else:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import cast as typing_cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, Text, bindparam, cast, insert, select, update
 from sqlalchemy.orm import Session
 
 from cityops.domain import cases as cs
@@ -21,25 +21,27 @@ from cityops.domain.schemas import (
     CaseReportArgs,
     Entity,
     Mutation,
-    case_document,
-    case_event_document,
+    case_document_text,
+    case_event_document_text,
 )
 from cityops.server import changes, pending
 from cityops.server.models import CaseEventRow, CaseRow
 from cityops.server.parsed import ParsedCache
 from cityops.server.push import MutationContext, audit_applied, register, register_prefetch
 
-_CASES, _EVENTS = cast(Table, CaseRow.__table__), cast(Table, CaseEventRow.__table__)
+_CASES = typing_cast(Table, CaseRow.__table__)
+_EVENTS = typing_cast(Table, CaseEventRow.__table__)
 _INSERT_CASE = insert(_CASES)
 _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_id"))
 _INSERT_EVENT = insert(_EVENTS)
 
-_CASE_DOC = select(_CASES.c.doc).where(_CASES.c.id == bindparam("case_id"))
-_CASE_DOCS = select(_CASES.c.id, _CASES.c.doc).where(
-    _CASES.c.id.in_(bindparam("ids", expanding=True))
-)
+#: Documents are read as their stored JSON text: ``_PARSED`` compares it with what this process
+#: wrote and decodes it only when it differs.
+_DOC_TEXT = cast(_CASES.c.doc, Text)
+_CASE_DOC = select(_DOC_TEXT).where(_CASES.c.id == bindparam("case_id"))
+_CASE_DOCS = select(_CASES.c.id, _DOC_TEXT).where(_CASES.c.id.in_(bindparam("ids", expanding=True)))
 #: The transaction's view of the cases it has read or written: id → ``cs.Case``, the stored
-#: document not yet parsed (``dict``), or None for "no such case". Rows a batch writes are
+#: document's text not yet parsed (``str``), or None for "no such case". Rows a batch writes are
 #: queued, not written, so reads within the batch must come from here.
 _KNOWN = "cases"
 _PREFETCH_CHUNK = 500
@@ -67,11 +69,11 @@ def prefetch_cases(session: Session, mutations: Sequence[Mutation]) -> None:
     for i in range(0, len(wanted), _PREFETCH_CHUNK):
         chunk = wanted[i : i + _PREFETCH_CHUNK]
         known.update(dict.fromkeys(chunk))  # absent unless the query finds it
-        known.update({row.id: row.doc for row in conn.execute(_CASE_DOCS, {"ids": chunk})})
+        known.update({case_id: text for case_id, text in conn.execute(_CASE_DOCS, {"ids": chunk})})
 
 
-def _parse_case(doc: dict[str, Any]) -> cs.Case:
-    return CaseDoc.model_validate(doc).to_domain()
+def _parse_case(text: str) -> cs.Case:
+    return CaseDoc.model_validate_json(text).to_domain()
 
 
 _PARSED = ParsedCache(_parse_case)
@@ -85,7 +87,7 @@ def load_case(session: Session, case_id: str) -> cs.Case | None:
         found = known[case_id] = (
             session.connection().execute(_CASE_DOC, {"case_id": case_id}).scalar_one_or_none()
         )
-    if isinstance(found, dict):
+    if isinstance(found, str):
         found = known[case_id] = _PARSED.get(case_id, found)
     case: cs.Case | None = found
     return case
@@ -108,7 +110,7 @@ def write_case(
     timeline needs no database-made ids. The rows are written at the end of the transaction
     (``pending``): this runs on every case mutation.
     """
-    doc = case_document(case)
+    doc = pending.JsonText(case_document_text(case))
     columns = {
         "state": case.state.value,
         "source": case.source.value,
@@ -128,7 +130,7 @@ def write_case(
     seqs = [changes.append(session, Entity.CASE, case.id, case.version, doc, origin=origin)]
     first_version = case.version - len(events) + 1
     for i, e in enumerate(events):
-        event_doc = case_event_document(e)
+        event_doc = pending.JsonText(case_event_document_text(e))
         pending.add(
             session,
             _INSERT_EVENT,

@@ -51,7 +51,8 @@ import uuid6
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, Text, bindparam, select, tuple_
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from cityops.domain import alarm_rules as ar
@@ -103,23 +104,26 @@ class _Tally:
 
 
 _ALARMS = cast(Table, AlarmRow.__table__)
-#: Every alarm of the given devices and kinds, without documents (index ix_alarms_device_kind).
+#: Every alarm of the given (device, kind) pairs, without documents (index
+#: ix_alarms_device_kind). A row-value IN probes the index once per pair; separate IN lists
+#: of devices and of kinds made SQLite probe every device × kind combination.
 _CANDIDATES: Final = select(
     _ALARMS.c.id, _ALARMS.c.device_id, _ALARMS.c.kind, _ALARMS.c.state
-).where(
-    _ALARMS.c.device_id.in_(bindparam("devices", expanding=True)),
-    _ALARMS.c.kind.in_(bindparam("kinds", expanding=True)),
-)
-_DOCS: Final = select(_ALARMS.c.id, _ALARMS.c.doc).where(
+).where(tuple_(_ALARMS.c.device_id, _ALARMS.c.kind).in_(bindparam("pairs", expanding=True)))
+_CHUNK = 500  # ids or pairs per IN list
+#: Documents as stored text: ``PARSED_ALARMS`` decodes one only when it is not what this
+#: process wrote last.
+_DOCS: Final = select(_ALARMS.c.id, sql_cast(_ALARMS.c.doc, Text)).where(
     _ALARMS.c.id.in_(bindparam("ids", expanding=True))
 )
 
 
 def _latest_alarms(
     session: Session, pairs: set[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
-    """``(device, kind) → (state, doc)`` of the newest alarm of each pair: the open one if there
-    is one (there is at most one), else the newest closed one (ids are UUIDv7, time-ordered).
+) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """``(device, kind) → (state, id, document text)`` of the newest alarm of each pair: the open
+    one if there is one (there is at most one), else the newest closed one (ids are UUIDv7,
+    time-ordered).
 
     Two plain indexed queries (the candidates' ids and states, then the chosen documents):
     a window function ranking the same rows took several times as long on SQLite.
@@ -127,24 +131,25 @@ def _latest_alarms(
     if not pairs:
         return {}
     conn = session.connection()
-    params = {"devices": sorted({d for d, _ in pairs}), "kinds": sorted({k for _, k in pairs})}
     best: dict[tuple[str, str], tuple[bool, str, str]] = {}  # pair → (open, id, state)
-    for alarm_id, device_id, kind, state in conn.execute(_CANDIDATES, params).all():
-        pair = (device_id, kind)
-        if pair not in pairs:
-            continue
-        rank = (state != _CLOSED, alarm_id, state)
-        if pair not in best or rank[:2] > best[pair][:2]:
-            best[pair] = rank
+    ordered = sorted(pairs)
+    # In chunks: PostgreSQL plans a long row-value IN as nested ORs and runs out of stack.
+    for i in range(0, len(ordered), _CHUNK):
+        chunk = {"pairs": ordered[i : i + _CHUNK]}
+        for alarm_id, device_id, kind, state in conn.execute(_CANDIDATES, chunk):
+            pair = (device_id, kind)
+            rank = (state != _CLOSED, alarm_id, state)
+            if pair not in best or rank[:2] > best[pair][:2]:
+                best[pair] = rank
     if not best:
         return {}
     chosen = {alarm_id: (pair, state) for pair, (_open, alarm_id, state) in best.items()}
-    found: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    found: dict[tuple[str, str], tuple[str, str, str]] = {}
     ids = sorted(chosen)
-    for i in range(0, len(ids), 500):
-        for alarm_id, doc in conn.execute(_DOCS, {"ids": ids[i : i + 500]}).all():
+    for i in range(0, len(ids), _CHUNK):
+        for alarm_id, text in conn.execute(_DOCS, {"ids": ids[i : i + _CHUNK]}):
             pair, state = chosen[alarm_id]
-            found[pair] = (state, doc)
+            found[pair] = (state, alarm_id, text)
     return found
 
 
@@ -224,7 +229,7 @@ def _apply(
                 continue
             if raw is not None:
                 del stored[pair]
-                existing = current[pair] = PARSED_ALARMS.get(raw[1]["id"], raw[1])
+                existing = current[pair] = PARSED_ALARMS.get(raw[1], raw[2])
         alarm, events = ar.apply_reading(existing, reading, rules, now, next_id)
         if alarm is None or alarm is existing:
             continue

@@ -69,12 +69,16 @@ def test_queued_values_read_back_as_written_by_another_connection(
     with gate.write() as session:
         first = changes.append(session, Entity.CASE, new_id(), 1, None, op="delete")
         second = changes.append(session, Entity.CASE, new_id(), 2, {"a": [1.5, "中文", None]})
+        # A document queued already encoded is stored as that very text, not as a JSON string.
+        third = changes.append(
+            session, Entity.CASE, new_id(), 3, pending.JsonText('{"b":{"c":"中"},"d":[2]}')
+        )
     engine = make_engine(live_server.db_url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(
                 select(Change.seq, Change.op, Change.payload, Change.created_at).where(
-                    Change.seq.in_([first, second])
+                    Change.seq.in_([first, second, third])
                 )
             ).all()
     finally:
@@ -82,6 +86,7 @@ def test_queued_values_read_back_as_written_by_another_connection(
     assert {(r.seq, r.op, json_of(r.payload)) for r in rows} == {
         (first, "delete", "null"),
         (second, "upsert", '{"a": [1.5, "中文", null]}'),
+        (third, "upsert", '{"b": {"c": "中"}, "d": [2]}'),
     }
     assert all(r.created_at is not None for r in rows)
 
