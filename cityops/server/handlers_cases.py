@@ -25,6 +25,7 @@ from cityops.domain.schemas import (
     case_event_document_text,
 )
 from cityops.server import changes, pending
+from cityops.server.inlists import select_in
 from cityops.server.models import CaseEventRow, CaseRow
 from cityops.server.parsed import ParsedCache
 from cityops.server.push import MutationContext, audit_applied, register, register_prefetch
@@ -69,7 +70,7 @@ def prefetch_cases(session: Session, mutations: Sequence[Mutation]) -> None:
     for i in range(0, len(wanted), _PREFETCH_CHUNK):
         chunk = wanted[i : i + _PREFETCH_CHUNK]
         known.update(dict.fromkeys(chunk))  # absent unless the query finds it
-        known.update({case_id: text for case_id, text in conn.execute(_CASE_DOCS, {"ids": chunk})})
+        known.update(dict(select_in(conn, _CASE_DOCS, "ids", chunk)))
 
 
 def _parse_case(text: str) -> cs.Case:

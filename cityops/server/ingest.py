@@ -61,6 +61,7 @@ from cityops.domain.schemas import ReadingIn, ReadingsBatch
 from cityops.server import bodies, idempotency
 from cityops.server.auth import IntegrationKey
 from cityops.server.handlers_alarms import PARSED_ALARMS, queue_alarm
+from cityops.server.inlists import select_in
 from cityops.server.metrics import add_counts, emit_metrics, minute_of
 from cityops.server.models import AlarmRow, DeviceRow
 from cityops.server.state import ServerState, server_state
@@ -135,8 +136,8 @@ def _latest_alarms(
     ordered = sorted(pairs)
     # In chunks: PostgreSQL plans a long row-value IN as nested ORs and runs out of stack.
     for i in range(0, len(ordered), _CHUNK):
-        chunk = {"pairs": ordered[i : i + _CHUNK]}
-        for alarm_id, device_id, kind, state in conn.execute(_CANDIDATES, chunk):
+        chunk = ordered[i : i + _CHUNK]
+        for alarm_id, device_id, kind, state in select_in(conn, _CANDIDATES, "pairs", chunk):
             pair = (device_id, kind)
             rank = (state != _CLOSED, alarm_id, state)
             if pair not in best or rank[:2] > best[pair][:2]:
@@ -147,7 +148,7 @@ def _latest_alarms(
     found: dict[tuple[str, str], tuple[str, str, str]] = {}
     ids = sorted(chosen)
     for i in range(0, len(ids), _CHUNK):
-        for alarm_id, text in conn.execute(_DOCS, {"ids": ids[i : i + _CHUNK]}):
+        for alarm_id, text in select_in(conn, _DOCS, "ids", ids[i : i + _CHUNK]):
             pair, state = chosen[alarm_id]
             found[pair] = (state, alarm_id, text)
     return found
