@@ -148,7 +148,8 @@ def _sqlite_datetime(general: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
     def process(value: Any) -> Any:
         if type(value) is datetime:
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            # The wall time is the first 26 characters, with or without an offset after it.
+            return value.isoformat(" ", "microseconds")[:26]
         return general(value)
 
     return process

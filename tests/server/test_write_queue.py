@@ -168,6 +168,8 @@ def test_sequence_of_the_log_has_no_gaps(gate: WriteGate) -> None:
         datetime(2026, 11, 28, 9, 30, 0, 7, tzinfo=UTC),
         datetime(2026, 1, 2, 3, 4, 5, 999999, tzinfo=timezone(timedelta(hours=8))),
         datetime(2026, 1, 2),
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(seconds=3725))),
         None,
     ],
 )
