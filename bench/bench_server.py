@@ -23,7 +23,8 @@ afterwards, like ``tests/server/conftest.py``; skipped with a note when unreacha
     each a new case: one case row, one timeline event, two changes, an audit row and a stored
     result), from ``--clients`` workstations at once (default 4, each its own client id and
     seqs, each pushing ``--batches`` batches (default 3) one after another as a sync engine
-    drains its outbox). The request bodies are built before the clock starts. Median over
+    drains its outbox). The request bodies are built before the clock starts; each sender
+    keeps one keep-alive connection for the whole benchmark, opened in the warm-up. Median over
     ``--repeats`` repeats of ``clients x batches x 100`` mutations, after one untimed warm-up.
 
 ``push_verify`` (mutations/s, target >= 2,000/s)
