@@ -1,0 +1,523 @@
+"""The client's offline cache: what every window reads and where every intent is written first.
+
+Offers ``LocalStore.open(path)`` and, on the store:
+
+- intents: ``submit`` (an optimistic row change and its outbox row, one transaction),
+  ``pending`` (the outbox in seq order, for the sync engine), ``settle`` (the server's answers:
+  applied rows adopt the server's copy, rejected ones are rolled back and keep the reason);
+- changes: ``apply_changes`` (a pulled page or live events and the new cursor, one
+  transaction; rows with pending intents keep their optimistic copy), ``cursor``;
+- reads: ``get``, ``case_queue`` (keyset paging), ``count``, ``outbox_length``, ``rejections``.
+
+Used by ``cityops.sync`` (moves intents up and changes down) and the desktop's presenters (which
+read and submit, never talk to the server). Thread-safe: writes are serialised by one lock, reads
+run on pooled connections (SQLite WAL lets them proceed during a write).
+
+Durability: WAL with ``synchronous=FULL``, so an intent whose ``submit`` returned survives a
+power cut; a cache file that fails ``PRAGMA quick_check`` at open is moved aside and rebuilt from
+the server, its pending intents carried over (``recovery``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import uuid6
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+
+from cityops.domain.schemas import Entity
+from cityops.local_store import recovery
+from cityops.local_store.tables import (
+    CASES,
+    ENTITY_TABLES,
+    METADATA,
+    OUTBOX,
+    SCHEMA_VERSION,
+    SYNC_STATE,
+    EntityTable,
+)
+
+
+class StoreError(Exception):
+    """The cache cannot be used as it is; the message says why in words for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """One outbox row the server answered: what the user should hear about a rejection."""
+
+    seq: int
+    name: str
+    status: str
+    entity: str | None
+    entity_id: str | None
+    reason: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What one ``apply_changes`` touched, for change notifications."""
+
+    cursor: int
+    touched: dict[str, set[str]]  # entity → ids
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    # FULL: an intent the user saw accepted must survive a power cut (WAL + NORMAL may lose
+    # the last commits). Pulled pages are written in batches, so the extra fsync is cheap.
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+class LocalStore:
+    def __init__(self, path: Path, engine: Engine, salvage: recovery.Salvage | None) -> None:
+        self.path = path
+        self.engine = engine
+        #: Set when the file was damaged at open: where it went and what was carried over.
+        self.recovered = salvage
+        self._write_lock = threading.Lock()
+        self._upserts: dict[tuple[Entity, bool], str] = {}
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: Path | str) -> LocalStore:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        salvage = None
+        if path.exists():
+            problem = recovery.check(path)
+            if problem is not None:
+                salvage = recovery.move_aside(path, problem)
+        engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"check_same_thread": False, "timeout": 10},
+            pool_size=4,
+        )
+        event.listen(engine, "connect", _pragmas)
+        store = cls(path, engine, salvage)
+        try:
+            store._prepare()
+        except Exception:
+            engine.dispose()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _prepare(self) -> None:
+        with self._write() as conn:
+            found = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+            if found > SCHEMA_VERSION:
+                raise StoreError(
+                    f"缓存文件 {self.path} 由更新版本的客户端创建（结构版本 {found}），"
+                    f"请升级客户端或删除该文件 / the cache was made by a newer client "
+                    f"(schema {found} > {SCHEMA_VERSION})"
+                )
+            METADATA.create_all(conn)
+            # Later versions add their upgrade steps here, each keeping the outbox as it is.
+            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if self.recovered is not None:
+                self._carry_over(conn, self.recovered)
+
+    def _carry_over(self, conn: Connection, salvage: recovery.Salvage) -> None:
+        if salvage.client_id:
+            self._set(conn, "client_id", salvage.client_id)
+        for row in salvage.outbox:
+            conn.execute(OUTBOX.insert().values(**row, status="pending", attempts=0))
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @staticmethod
+    def _set(conn: Connection, key: str, value: str) -> None:
+        conn.exec_driver_sql(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def _get(self, conn: Connection, key: str) -> str | None:
+        value: str | None = conn.execute(
+            select(SYNC_STATE.c.value).where(SYNC_STATE.c.key == key)
+        ).scalar_one_or_none()
+        return value
+
+    def state(self, key: str) -> str | None:
+        with self._read() as conn:
+            return self._get(conn, key)
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            self._set(conn, key, value)
+
+    def client_id(self) -> str:
+        """This workstation's client id for the server's per-client seqs (made once)."""
+        with self._write() as conn:
+            found = self._get(conn, "client_id")
+            if found is None:
+                found = f"ws-{uuid.uuid4().hex[:16]}"
+                self._set(conn, "client_id", found)
+            return found
+
+    def cursor(self) -> int:
+        value = self.state("cursor")
+        return int(value) if value else 0
+
+    # ------------------------------------------------------------------ intents
+
+    def submit(
+        self,
+        name: str,
+        args: Mapping[str, Any],
+        *,
+        entity: Entity | None = None,
+        entity_id: str | None = None,
+        base_version: int | None = None,
+        optimistic: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Queue an intent; with ``optimistic`` (the entity's document as it will be), show it
+        at once. Both in one transaction, committed durably before this returns its seq."""
+        if optimistic is not None and (entity is None or entity_id is None):
+            raise ValueError("an optimistic change needs the entity and its id")
+        with self._write() as conn:
+            seq = (conn.execute(select(func.max(OUTBOX.c.seq))).scalar() or 0) + 1
+            conn.execute(
+                OUTBOX.insert().values(
+                    seq=seq,
+                    mutation_id=str(uuid6.uuid7()),
+                    name=name,
+                    args=json.dumps(dict(args), ensure_ascii=False),
+                    base_version=base_version,
+                    entity=entity.value if entity else None,
+                    entity_id=entity_id,
+                    created_at=_now(),
+                    status="pending",
+                    attempts=0,
+                )
+            )
+            if optimistic is not None:
+                assert entity is not None
+                assert entity_id is not None
+                self._show_optimistic(conn, ENTITY_TABLES[entity], entity_id, optimistic)
+        return seq
+
+    def _show_optimistic(
+        self, conn: Connection, spec: EntityTable, entity_id: str, doc: Mapping[str, Any]
+    ) -> None:
+        table = spec.table
+        # Keep the server's copy aside the first time the row turns optimistic.
+        conn.execute(
+            table.update()
+            .where(table.c.id == entity_id, table.c.server_doc.is_(None))
+            .values(server_doc=table.c.doc, server_version=table.c.version)
+        )
+        values = {
+            "version": int(doc.get("version") or 1),
+            "doc": json.dumps(dict(doc), ensure_ascii=False),
+            **spec.columns(doc),
+        }
+        updated = conn.execute(table.update().where(table.c.id == entity_id).values(**values))
+        if updated.rowcount == 0:  # a new row (a case just reported): no server copy yet
+            conn.execute(table.insert().values(id=entity_id, **values))
+
+    def pending(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The oldest pending intents, in seq order, as the push wants them (without
+        ``client_id`` and ``client_now``, which the engine stamps when it sends)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    OUTBOX.c.seq,
+                    OUTBOX.c.mutation_id,
+                    OUTBOX.c.name,
+                    OUTBOX.c.args,
+                    OUTBOX.c.base_version,
+                )
+                .where(OUTBOX.c.status == "pending")
+                .order_by(OUTBOX.c.seq)
+                .limit(limit)
+            ).all()
+        out = []
+        for row in rows:
+            item: dict[str, Any] = {
+                "seq": row.seq,
+                "mutation_id": row.mutation_id,
+                "name": row.name,
+                "args": json.loads(row.args),
+            }
+            if row.base_version is not None:
+                item["base_version"] = row.base_version
+            out.append(item)
+        return out
+
+    def note_attempt(self, seqs: Iterable[int]) -> None:
+        with self._write() as conn:
+            conn.execute(
+                OUTBOX.update()
+                .where(OUTBOX.c.seq.in_(list(seqs)))
+                .values(attempts=OUTBOX.c.attempts + 1)
+            )
+
+    def settle(self, results: Sequence[Mapping[str, Any]]) -> list[Settled]:
+        """Record the server's answers (``MutationResult`` documents) in one transaction."""
+        settled: list[Settled] = []
+        with self._write() as conn:
+            for result in results:
+                row = conn.execute(
+                    select(OUTBOX).where(
+                        OUTBOX.c.seq == result["seq"], OUTBOX.c.status == "pending"
+                    )
+                ).first()
+                if row is None:
+                    continue  # already settled (a replayed answer)
+                status = str(result["status"])
+                rejection = result.get("rejection") or None
+                conn.execute(
+                    OUTBOX.update()
+                    .where(OUTBOX.c.seq == row.seq)
+                    .values(
+                        status=status,
+                        result=json.dumps(dict(result), ensure_ascii=False, default=str),
+                        settled_at=_now(),
+                    )
+                )
+                if row.entity and row.entity_id:
+                    self._reconcile(conn, Entity(row.entity), row.entity_id, status)
+                settled.append(
+                    Settled(
+                        seq=row.seq,
+                        name=row.name,
+                        status=status,
+                        entity=row.entity,
+                        entity_id=row.entity_id,
+                        reason=rejection["message"] if rejection else None,
+                        code=rejection["code"] if rejection else None,
+                    )
+                )
+        return settled
+
+    def _reconcile(self, conn: Connection, entity: Entity, entity_id: str, status: str) -> None:
+        """After an intent on this row settled: once none is pending, show the server's copy
+        if it is at least as new (applied) or roll the optimistic change back (rejected)."""
+        still = conn.execute(
+            select(func.count())
+            .select_from(OUTBOX)
+            .where(
+                OUTBOX.c.entity == entity.value,
+                OUTBOX.c.entity_id == entity_id,
+                OUTBOX.c.status == "pending",
+            )
+        ).scalar_one()
+        if still:
+            return
+        spec = ENTITY_TABLES[entity]
+        table = spec.table
+        row = conn.execute(
+            select(table.c.version, table.c.server_version, table.c.server_doc).where(
+                table.c.id == entity_id
+            )
+        ).first()
+        if row is None:
+            return
+        if row.server_doc is None:
+            if row.server_version is None and status == "rejected":
+                # Created optimistically and refused: it never existed on the server.
+                conn.execute(table.delete().where(table.c.id == entity_id))
+            return
+        if status == "rejected" or (row.server_version or 0) >= row.version:
+            server = json.loads(row.server_doc)
+            conn.execute(
+                table.update()
+                .where(table.c.id == entity_id)
+                .values(
+                    version=row.server_version,
+                    doc=row.server_doc,
+                    server_doc=None,
+                    **spec.columns(server),
+                )
+            )
+
+    def outbox_length(self) -> int:
+        with self._read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == "pending")
+                ).scalar_one()
+            )
+
+    def rejections(self, limit: int = 50) -> list[Settled]:
+        """The newest rejected intents with the server's reason, for the user to see."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(OUTBOX)
+                .where(OUTBOX.c.status == "rejected")
+                .order_by(OUTBOX.c.seq.desc())
+                .limit(limit)
+            ).all()
+        out = []
+        for row in rows:
+            rejection = (json.loads(row.result) if row.result else {}).get("rejection") or {}
+            out.append(
+                Settled(
+                    row.seq,
+                    row.name,
+                    row.status,
+                    row.entity,
+                    row.entity_id,
+                    rejection.get("message"),
+                    rejection.get("code"),
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ changes
+
+    def _upsert_sql(self, entity: Entity, pending: bool) -> str:
+        key = (entity, pending)
+        sql = self._upserts.get(key)
+        if sql is None:
+            spec = ENTITY_TABLES[entity]
+            extra = spec.extra
+            names = ("id", "version", "doc", "server_version", "server_doc", *extra)
+            marks = ", ".join("?" for _ in names)
+            if pending:
+                # The row shows an optimistic change: only the server's copy is updated.
+                updates = "server_version = excluded.version, server_doc = excluded.doc"
+            else:
+                updates = (
+                    ", ".join(f"{n} = excluded.{n}" for n in ("version", "doc", *extra))
+                    + ", server_version = excluded.version, server_doc = NULL"
+                )
+            sql = (
+                f"INSERT INTO {spec.table.name} ({', '.join(names)}) VALUES ({marks}) "
+                f"ON CONFLICT(id) DO UPDATE SET {updates}"
+            )
+            self._upserts[key] = sql
+        return sql
+
+    def apply_changes(self, changes: Sequence[Mapping[str, Any]], cursor: int) -> Applied:
+        """Write server changes (``ChangeDoc`` dicts, in seq order) and the new cursor in one
+        transaction. Changes at or below the stored cursor are skipped (a replay)."""
+        touched: dict[str, set[str]] = {}
+        with self._write() as conn:
+            stored = self._get(conn, "cursor")
+            current = int(stored) if stored else 0
+            pending = {
+                (r.entity, r.entity_id)
+                for r in conn.execute(
+                    select(OUTBOX.c.entity, OUTBOX.c.entity_id).where(
+                        OUTBOX.c.status == "pending", OUTBOX.c.entity.is_not(None)
+                    )
+                )
+            }
+            # Group consecutive upserts per (entity, pending) into one executemany; order
+            # matters only within one row, and a row's changes stay in one group's order.
+            batches: dict[tuple[Entity, bool], dict[str, tuple[Any, ...]]] = {}
+            deletes: list[tuple[Entity, str]] = []
+            for change in changes:
+                if change["seq"] <= current:
+                    continue
+                entity = Entity(change["entity"])
+                entity_id = str(change["entity_id"])
+                touched.setdefault(entity.value, set()).add(entity_id)
+                spec = ENTITY_TABLES[entity]
+                if change["op"] == "delete" or change.get("payload") is None:
+                    for group in batches.values():
+                        group.pop(entity_id, None)
+                    deletes.append((entity, entity_id))
+                    continue
+                payload = change["payload"]
+                doc = json.dumps(payload, ensure_ascii=False)
+                is_pending = (entity.value, entity_id) in pending
+                columns = spec.columns(payload)
+                values = (
+                    entity_id,
+                    int(change["version"]),
+                    doc,
+                    int(change["version"]),
+                    doc if is_pending else None,
+                    *(columns[n] for n in spec.extra),
+                )
+                group = batches.setdefault((entity, is_pending), {})
+                group.pop(entity_id, None)  # the newest change of a row wins
+                group[entity_id] = values
+            for entity, entity_id in deletes:
+                table = ENTITY_TABLES[entity].table
+                conn.execute(table.delete().where(table.c.id == entity_id))
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            for (entity, is_pending), rows in batches.items():
+                raw.executemany(self._upsert_sql(entity, is_pending), list(rows.values()))
+            newest = max(cursor, current)
+            self._set(conn, "cursor", str(newest))
+            self._set(conn, "last_sync_at", _now())
+        return Applied(cursor=newest, touched=touched)
+
+    def reset_cursor(self) -> None:
+        """Pull everything again (after the server said our cursor is no longer valid)."""
+        self.set_state("cursor", "0")
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, entity: Entity, entity_id: str) -> dict[str, Any] | None:
+        table = ENTITY_TABLES[entity].table
+        with self._read() as conn:
+            doc = conn.execute(
+                select(table.c.doc).where(table.c.id == entity_id)
+            ).scalar_one_or_none()
+        return None if doc is None else dict(json.loads(doc))
+
+    def count(self, entity: Entity) -> int:
+        table = ENTITY_TABLES[entity].table
+        with self._read() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    def case_queue(
+        self,
+        states: Sequence[str],
+        *,
+        district_code: str | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """Cases in ``states``, newest report first, ``limit`` at a time: pass the last row's
+        ``(reported_at, id)`` as ``after`` for the next page (keyset paging, index-backed)."""
+        query = select(CASES.c.doc).where(CASES.c.state.in_(list(states)))
+        if district_code is not None:
+            query = query.where(CASES.c.district_code == district_code)
+        if after is not None:
+            query = query.where(
+                text("(cases.reported_at, cases.id) < (:at, :id)").bindparams(
+                    at=after[0], id=after[1]
+                )
+            )
+        query = query.order_by(CASES.c.reported_at.desc(), CASES.c.id.desc()).limit(limit)
+        with self._read() as conn:
+            return [dict(json.loads(doc)) for doc in conn.execute(query).scalars()]
