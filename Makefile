@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test test-pg lint bench venv clean
+.PHONY: demo test test-pg test-noqt lint bench venv clean
 
 venv: $(STAMP)
 
@@ -33,11 +33,16 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-# The server suite against PostgreSQL: needs CITYOPS_TEST_PG_URL (a database the tests may create
-# databases from, e.g. postgresql://postgres@127.0.0.1:5432/postgres). Fails, never skips, without it.
+# The server and sync suites against PostgreSQL: needs CITYOPS_TEST_PG_URL (a database the tests
+# may create databases from, e.g. postgresql://postgres@127.0.0.1:5432/postgres). Fails, never
+# skips, without it.
 test-pg: $(STAMP)
 	@test -n "$$CITYOPS_TEST_PG_URL" || { echo "make test-pg: set CITYOPS_TEST_PG_URL" >&2; exit 2; }
-	$(BIN)/python -m pytest tests/server
+	$(BIN)/python -m pytest tests/server tests/sync
+
+# The Qt-free rooms' tests with PySide6 made unimportable (DESIGN §2: they must run without Qt).
+test-noqt: $(STAMP)
+	$(BIN)/python tools/without_qt.py -q tests/unit tests/sync
 
 bench: $(STAMP)
 	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
