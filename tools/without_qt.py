@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
         print(f"without_qt: already imported before the block: {loaded}", file=sys.stderr)
         return 2
     sys.meta_path.insert(0, _NoQt())
-    return int(pytest.main([*argv, "-p", "no:pytestqt", "-p", "no:cacheprovider"]))
+    return int(pytest.main([*argv, "-p", "no:pytest-qt", "-p", "no:cacheprovider"]))
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from typing import Any
 
 import uuid6
 from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from cityops.domain.schemas import Entity
 from cityops.local_store import recovery
@@ -148,8 +149,18 @@ class LocalStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._write_lock, self.engine.begin() as conn:
-            yield conn
+        try:
+            with self._write_lock, self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            # SQLITE_FULL: the transaction was rolled back whole, so nothing half-written stays;
+            # the user must hear that their action was *not* saved.
+            if "full" in str(exc.orig).lower():
+                raise StoreError(
+                    f"磁盘已满，操作未保存，请清理磁盘后重试 / the disk holding {self.path} is "
+                    "full: nothing was saved"
+                ) from exc
+            raise
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -363,6 +374,11 @@ class LocalStore:
                     **spec.columns(server),
                 )
             )
+
+    def last_seq(self) -> int:
+        """The seq of the newest intent this workstation made (0 before the first)."""
+        with self._read() as conn:
+            return int(conn.execute(select(func.max(OUTBOX.c.seq))).scalar() or 0)
 
     def outbox_length(self) -> int:
         with self._read() as conn:

@@ -145,7 +145,7 @@ def test_a_rejected_intent_reaches_the_user_and_is_undone(
 def test_intents_made_offline_drain_when_the_server_returns(
     server: RestartableServer, api: Api, tmp_path: Path
 ) -> None:
-    ids = [new_id() for _ in range(300)]
+    ids = [new_id() for _ in range(1000)]
     states: list[SyncStatus] = []
 
     async def scenario() -> float:
@@ -156,13 +156,17 @@ def test_intents_made_offline_drain_when_the_server_returns(
             await until(
                 lambda: engine.status.state is ConnectionState.OFFLINE, what="offline state"
             )
-            for case_id in ids:
-                engine.store.submit(
-                    "case.report",
-                    {"case_id": case_id, **REPORT},
-                    entity=Entity.CASE,
-                    entity_id=case_id,
-                )
+
+            def submit_all() -> None:  # as the desktop does: off the loop
+                for case_id in ids:
+                    engine.store.submit(
+                        "case.report",
+                        {"case_id": case_id, **REPORT},
+                        entity=Entity.CASE,
+                        entity_id=case_id,
+                    )
+
+            await asyncio.to_thread(submit_all)
             engine.poke()
             assert engine.store.outbox_length() == len(ids)
             await asyncio.to_thread(server.start)

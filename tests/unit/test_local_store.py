@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from cityops.domain import cases as cs
 from cityops.domain.actors import Actor, Role
@@ -172,3 +173,35 @@ def test_a_cache_from_a_newer_client_is_refused_with_a_clear_message(tmp_path: P
         conn.execute("PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="newer client"):
         LocalStore.open(path)
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_no_half_written_intent(tmp_path: Path) -> None:
+    store = LocalStore.open(tmp_path / "cache.sqlite3")
+    try:
+        with sqlite3.connect(store.path) as conn:
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+
+        def cap(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.execute(f"PRAGMA max_page_count = {pages + 50}")
+
+        event.listen(store.engine, "connect", cap)
+        store.engine.dispose()  # every connection from now on has the cap
+        big = "很长的描述" * 2000
+        accepted = 0
+        error: StoreError | None = None
+        for i in range(200):
+            try:
+                store.submit("case.report", {"case_id": f"C-{i}", "description": big})
+            except StoreError as exc:
+                error = exc
+                break
+            accepted += 1
+        assert error is not None
+        assert "is full: nothing was saved" in str(error)
+        assert accepted > 0
+        assert store.outbox_length() == accepted
+        assert [p["seq"] for p in store.pending(500)] == list(range(1, accepted + 1))
+        with sqlite3.connect(store.path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        store.close()
