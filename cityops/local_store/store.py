@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,13 +35,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select, t
 from sqlalchemy.exc import OperationalError
 
 from cityops.domain.schemas import Entity
-from cityops.local_store import recovery
+from cityops.local_store import recovery, tables
 from cityops.local_store.tables import (
     CASES,
     ENTITY_TABLES,
     METADATA,
     OUTBOX,
-    SCHEMA_VERSION,
     SYNC_STATE,
     EntityTable,
 )
@@ -70,6 +69,13 @@ class Applied:
 
     cursor: int
     touched: dict[str, set[str]]  # entity → ids
+
+
+#: Upgrade steps of the cache's schema: ``MIGRATIONS[n]`` turns version n into n + 1 inside the
+#: opening transaction (a failure leaves the file as it was). A step may rebuild entity tables
+#: (their rows come back from the server: reset the cursor) but must carry ``outbox`` and
+#: ``sync_state`` over unchanged: they hold what the server has not seen.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 
 def _now() -> str:
@@ -127,15 +133,19 @@ class LocalStore:
     def _prepare(self) -> None:
         with self._write() as conn:
             found = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
-            if found > SCHEMA_VERSION:
+            current = tables.SCHEMA_VERSION  # read at each open, so a test can raise it
+            if found > current:
                 raise StoreError(
                     f"缓存文件 {self.path} 由更新版本的客户端创建（结构版本 {found}），"
                     f"请升级客户端或删除该文件 / the cache was made by a newer client "
-                    f"(schema {found} > {SCHEMA_VERSION})"
+                    f"(schema {found} > {current})"
                 )
-            METADATA.create_all(conn)
-            # Later versions add their upgrade steps here, each keeping the outbox as it is.
-            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if found == 0:
+                METADATA.create_all(conn)  # a new file
+            else:
+                for version in range(found, current):
+                    MIGRATIONS[version](conn)  # each step keeps the outbox as it is
+            conn.exec_driver_sql(f"PRAGMA user_version = {current}")
             if self.recovered is not None:
                 self._carry_over(conn, self.recovered)
 

@@ -14,7 +14,8 @@ from cityops.domain import cases as cs
 from cityops.domain.actors import Actor, Role
 from cityops.domain.reference import load_reference
 from cityops.domain.schemas import Entity, case_document
-from cityops.local_store.store import LocalStore, StoreError
+from cityops.local_store import tables
+from cityops.local_store.store import MIGRATIONS, LocalStore, StoreError
 
 REF = load_reference()
 COLLECTOR = Actor("col-7", frozenset({Role.COLLECTOR}), "330102001", "李采集")
@@ -205,3 +206,30 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_half_written_intent(tmp_path
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     finally:
         store.close()
+
+
+def test_an_upgrade_keeps_the_pending_intents_and_the_client_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cache.sqlite3"
+    old = LocalStore.open(path)
+    client = old.client_id()
+    seqs = [old.submit("case.verify", {"case_id": f"C-{i}"}) for i in range(3)]
+    old.close()
+
+    def add_deadline(conn: Any) -> None:  # what a real step looks like: a column and its index
+        conn.exec_driver_sql("ALTER TABLE cases ADD COLUMN resolve_deadline TEXT")
+        conn.exec_driver_sql("CREATE INDEX ix_cases_deadline ON cases (resolve_deadline)")
+
+    monkeypatch.setattr(tables, "SCHEMA_VERSION", tables.SCHEMA_VERSION + 1)
+    monkeypatch.setitem(MIGRATIONS, tables.SCHEMA_VERSION - 1, add_deadline)
+    upgraded = LocalStore.open(path)
+    try:
+        assert upgraded.client_id() == client
+        assert [p["seq"] for p in upgraded.pending()] == seqs
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone() == (tables.SCHEMA_VERSION,)
+            columns = [row[1] for row in conn.execute("PRAGMA table_info(cases)")]
+        assert "resolve_deadline" in columns
+    finally:
+        upgraded.close()
