@@ -311,6 +311,9 @@ class ChangesPage(_Doc):
     changes: tuple[ChangeDoc, ...]
     last_seq: int = Field(ge=0)
     has_more: bool
+    #: Which changes log the seqs belong to: a client that sees another id than the one its
+    #: cursor came from (the server's database was restored from another copy) must resync.
+    log_id: str = ""
 
     @field_validator("changes")
     @classmethod

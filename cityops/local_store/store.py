@@ -425,6 +425,18 @@ class LocalStore:
 
     # ------------------------------------------------------------------ changes
 
+    @staticmethod
+    def _pending_rows(conn: Connection) -> set[tuple[str, str]]:
+        """(entity, id) of every row an outbox intent still waits on."""
+        return {
+            (r.entity, r.entity_id)
+            for r in conn.execute(
+                select(OUTBOX.c.entity, OUTBOX.c.entity_id).where(
+                    OUTBOX.c.status == "pending", OUTBOX.c.entity.is_not(None)
+                )
+            )
+        }
+
     def _upsert_sql(self, entity: Entity, pending: bool) -> str:
         key = (entity, pending)
         sql = self._upserts.get(key)
@@ -455,14 +467,7 @@ class LocalStore:
         with self._write() as conn:
             stored = self._get(conn, "cursor")
             current = int(stored) if stored else 0
-            pending = {
-                (r.entity, r.entity_id)
-                for r in conn.execute(
-                    select(OUTBOX.c.entity, OUTBOX.c.entity_id).where(
-                        OUTBOX.c.status == "pending", OUTBOX.c.entity.is_not(None)
-                    )
-                )
-            }
+            pending = self._pending_rows(conn)
             # Group consecutive upserts per (entity, pending) into one executemany; order
             # matters only within one row, and a row's changes stay in one group's order.
             batches: dict[tuple[Entity, bool], dict[str, tuple[Any, ...]]] = {}
@@ -506,9 +511,17 @@ class LocalStore:
             self._set(conn, "last_sync_at", _now())
         return Applied(cursor=newest, touched=touched)
 
-    def reset_cursor(self) -> None:
-        """Pull everything again (after the server said our cursor is no longer valid)."""
-        self.set_state("cursor", "0")
+    def reset_for_resync(self) -> None:
+        """Forget the server's state (the server said our cursor is no longer valid: its
+        database was replaced or restored) so that a pull from 0 rebuilds it. Rows with
+        pending intents stay, and so do the outbox and the client id."""
+        with self._write() as conn:
+            pending = self._pending_rows(conn)
+            for entity, spec in ENTITY_TABLES.items():
+                keep = [i for e, i in pending if e == entity.value]
+                conn.execute(spec.table.delete().where(spec.table.c.id.not_in(keep)))
+            self._set(conn, "cursor", "0")
+            conn.execute(SYNC_STATE.delete().where(SYNC_STATE.c.key == "log_id"))
 
     # ------------------------------------------------------------------ reads
 

@@ -59,6 +59,7 @@ def _build_state(settings: ServerSettings) -> ServerState:
     gate = WriteGate(engine)
     with gate.write() as session:
         secret = auth.jwt_secret(session, settings.jwt_secret)
+        log = changes.log_id(session)
     return ServerState(
         settings=settings,
         engine=engine,
@@ -66,6 +67,7 @@ def _build_state(settings: ServerSettings) -> ServerState:
         reference=load_reference(),
         jwt_secret=secret,
         hub=changes.ChangeHub(),
+        log_id=log,
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, NamedTuple, cast
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from cityops.domain.schemas import ChangeDoc, ChangesPage, Entity
 from cityops.server import pending
 from cityops.server.auth import CurrentPrincipal
-from cityops.server.models import Change
+from cityops.server.models import Change, ServerValue
 from cityops.server.problems import ProblemError
 from cityops.server.state import ServerState, server_state
 
@@ -111,6 +112,22 @@ def last_seq(session: Session) -> int:
     return session.scalar(select(func.max(Change.seq))) or 0
 
 
+LOG_ID_KEY = "changes_log_id"
+
+
+def log_id(session: Session) -> str:
+    """This database's changes log's identity, made once (call in a write transaction).
+
+    A client keeps it with its cursor: after a restore from another copy the seqs may cover the
+    same range but mean other changes, and only a different id tells the client to resync."""
+    row = session.get(ServerValue, LOG_ID_KEY)
+    if row is None:
+        row = ServerValue(name=LOG_ID_KEY, value={"id": uuid.uuid4().hex})
+        session.add(row)
+        session.flush()
+    return str(row.value["id"])
+
+
 def oldest_seq(session: Session) -> int:
     """The oldest seq still kept (0 when the log is empty)."""
     return session.scalar(select(func.min(Change.seq))) or 0
@@ -164,6 +181,7 @@ def pull(
         changes=tuple(page),
         last_seq=page[-1].seq if page else after,
         has_more=len(rows) > limit,
+        log_id=state.log_id,
     )
 
 

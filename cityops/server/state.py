@@ -28,6 +28,8 @@ class ServerState:
     reference: Reference
     jwt_secret: str
     hub: ChangeHub
+    #: The identity of this database's changes log (``changes.log_id``).
+    log_id: str = ""
     #: Background tasks of this process (relay, SLA watcher, metrics), kept referenced.
     tasks: list[object] = field(default_factory=list)
 

@@ -149,7 +149,7 @@ class SyncEngine:
                 await self._live_and_push()
             except* CursorTooOld:
                 log.warning("cursor no longer valid on the server: pulling everything again")
-                await asyncio.to_thread(self.store.reset_cursor)
+                await asyncio.to_thread(self.store.reset_for_resync)
             except* AuthExpired as group:
                 self._set_status(
                     state=ConnectionState.AUTH_EXPIRED, detail=str(group.exceptions[0])
@@ -184,6 +184,13 @@ class SyncEngine:
         while True:
             cursor = await asyncio.to_thread(self.store.cursor)
             page = await self.api.changes(cursor, PULL_PAGE)
+            log = str(page.get("log_id") or "")
+            known = await asyncio.to_thread(self.store.state, "log_id")
+            if log and known and log != known:
+                # Same seqs, another log: the server's database was restored from another copy.
+                raise CursorTooOld(f"the server's changes log changed ({known} -> {log})")
+            if log and not known:
+                await asyncio.to_thread(self.store.set_state, "log_id", log)
             await self._apply(page["changes"], int(page["last_seq"]))
             if not page["has_more"]:
                 return

@@ -755,7 +755,7 @@ def test_sync_read(
         r = mx.http.get("/api/v1/changes", params={"after": 0, "limit": 1}, headers=headers)
         assert r.status_code == status, r.text
         if status == 200:
-            assert set(r.json()) == {"changes", "last_seq", "has_more"}
+            assert set(r.json()) == {"changes", "last_seq", "has_more", "log_id"}
     else:
         with mx.http.stream("GET", "/api/v1/events", headers=headers, timeout=10) as r:
             assert r.status_code == status

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import random
 import sqlite3
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ import httpx
 
 from cityops.domain.schemas import Entity
 from cityops.local_store.tables import ENTITY_TABLES
-from tests.server.conftest import new_id
+from cityops.server import admin
+from cityops.server.db import make_engine
+from tests.server.conftest import PASSWORD, USERS, _drop_postgres, _fresh_postgres, new_id
 from tests.sync.conftest import Api, RestartableServer
 from tests.sync.test_engine import REPORT, running, until
 
@@ -112,3 +116,59 @@ def test_outages_during_live_stream_and_push_leave_the_cache_equal_to_the_server
     events = _server_state(api, "case_event")
     reported = [e["case_id"] for e in events.values() if e["kind"] == "reported"]
     assert len(reported) == len(set(reported)) == len(_server_state(api, "case"))
+
+
+def _seeded(url: str) -> None:
+    engine = make_engine(url)
+    admin.seed(engine)
+    for name, (roles, unit) in USERS.items():
+        admin.add_user(engine, name, PASSWORD, roles, unit, display_name=name)
+    engine.dispose()
+
+
+def test_a_server_restored_to_another_database_is_resynced(
+    server: RestartableServer, api: Api, tmp_path: Path
+) -> None:
+    """The operators restore the server from another copy: our cursor is past its log's end,
+    the server answers "resync", and the cache is rebuilt to what the server now holds; an
+    intent still pending locally is kept and delivered."""
+    pg = os.environ.get("CITYOPS_TEST_PG_URL")
+    fresh, name = _fresh_postgres(pg) if pg else (f"sqlite:///{tmp_path / 'restored.db'}", "")
+    _seeded(fresh)
+    original = server.settings
+    old_case = new_id()
+    api.do("collector", new_id("ws"), "case.report", case_id=old_case, **REPORT)
+
+    async def scenario() -> None:
+        async with running(server, tmp_path / "cache.sqlite3", "collector") as engine:
+            await until(lambda: engine.store.get(Entity.CASE, old_case) is not None)
+            await asyncio.to_thread(server.stop)
+            server.settings = replace(original, db_url=fresh)
+            mine = new_id()
+            await asyncio.to_thread(
+                engine.store.submit,
+                "case.report",
+                {"case_id": mine, **REPORT},
+                entity=Entity.CASE,
+                entity_id=mine,
+            )
+            engine.poke()
+            await asyncio.to_thread(server.start)
+            # The restored copy has its own signing key and refresh tokens: log in again.
+            await until(lambda: engine.status.state.value == "auth_expired", what="login asked")
+            await engine.login("collector", PASSWORD)
+            await until(
+                lambda: engine.store.get(Entity.CASE, old_case) is None, what="old state gone"
+            )
+            await until(lambda: engine.store.outbox_length() == 0, what="pending delivered")
+            await until(lambda: engine.store.count(Entity.CASE) == 1, what="only the new state")
+            assert engine.store.get(Entity.CASE, mine) is not None
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.stop()
+        server.settings = original
+        server.start()
+        if pg:
+            _drop_postgres(pg, name)
