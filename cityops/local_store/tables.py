@@ -14,7 +14,7 @@ server sends them (UTC, so text order is time order).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
@@ -133,10 +133,12 @@ class EntityTable:
     table: Table
     #: Indexed columns taken from a document (names of ``table``'s extra columns → value).
     columns: Callable[[Mapping[str, Any]], dict[str, Any]]
+    #: The names of those extra columns, in the table's order (computed once: pulls ask per row).
+    extra: tuple[str, ...] = field(init=False)
 
-    @property
-    def extra(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.table.columns if c.name not in _CORE_COLUMNS)
+    def __post_init__(self) -> None:
+        names = tuple(c.name for c in self.table.columns if c.name not in _CORE_COLUMNS)
+        object.__setattr__(self, "extra", names)
 
 
 _CORE_COLUMNS = frozenset({"id", "version", "doc", "server_version", "server_doc"})

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -22,8 +23,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, NamedTuple, cast
 
 import psycopg
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy import Table, func, insert, select, text
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy import Table, Text, bindparam, func, insert, select, text
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from cityops.domain.schemas import ChangeDoc, ChangesPage, Entity
@@ -159,13 +161,53 @@ class Batch(NamedTuple):
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 
+_PAGE_ROWS = (
+    select(
+        _CHANGES.c.seq,
+        _CHANGES.c.entity,
+        _CHANGES.c.entity_id,
+        _CHANGES.c.version,
+        _CHANGES.c.op,
+        sql_cast(_CHANGES.c.payload, Text),
+        _CHANGES.c.origin_client,
+        _CHANGES.c.origin_mutation,
+    )
+    .where(_CHANGES.c.seq > bindparam("after"))
+    .order_by(_CHANGES.c.seq)
+    .limit(bindparam("limit"))
+)
+_text = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _page_json(rows: Sequence[Any], limit: int, after: int, log: str) -> str:
+    """A ``ChangesPage`` as JSON text, each payload spliced in as the JSON text it is stored as.
+
+    Why: a first sync pulls hundreds of thousands of changes; decoding every stored payload,
+    validating it into models and encoding it again cost ~60 µs a change and made the server
+    the bottleneck of a workstation's first sync. The shape is the model's (a test compares).
+    """
+    parts = [
+        f'{{"seq":{seq},"entity":{_text(entity)},"entity_id":{_text(entity_id)},'
+        f'"version":{version},"op":{_text(op)},"payload":{payload or "null"},'
+        f'"origin_client":{_text(client) if client is not None else "null"},'
+        f'"origin_mutation":{_text(mutation) if mutation is not None else "null"}}}'
+        for seq, entity, entity_id, version, op, payload, client, mutation in rows[:limit]
+    ]
+    last = rows[min(limit, len(rows)) - 1][0] if rows else after
+    more = "true" if len(rows) > limit else "false"
+    return (
+        f'{{"changes":[{",".join(parts)}],"last_seq":{last},"has_more":{more},'
+        f'"log_id":{_text(log)}}}'
+    )
+
+
 @router.get("/changes", response_model=ChangesPage)
 def pull(
     who: CurrentPrincipal,
     state: Annotated[ServerState, Depends(server_state)],
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
-) -> ChangesPage:
+) -> Response:
     """Changes with ``seq > after`` in seq order; ``has_more`` says to ask again at once."""
     with state.gate.read() as session:
         if cursor_too_old(session, after):
@@ -175,14 +217,9 @@ def pull(
                 title="Cursor too old",
                 oldest_seq=oldest_seq(session),
             )
-        rows = read_after(session, after, limit + 1)
-    page = [to_doc(r) for r in rows[:limit]]
-    return ChangesPage(
-        changes=tuple(page),
-        last_seq=page[-1].seq if page else after,
-        has_more=len(rows) > limit,
-        log_id=state.log_id,
-    )
+        rows = session.connection().execute(_PAGE_ROWS, {"after": after, "limit": limit + 1})
+        body = _page_json(rows.all(), limit, after, state.log_id)
+    return Response(body, media_type="application/json")
 
 
 class ChangeHub:

@@ -9,6 +9,7 @@ the server's problem document).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 import httpx
 from httpx_sse import aconnect_sse
+from pydantic_core import from_json
 
 
 class SyncError(Exception):
@@ -130,7 +132,9 @@ class ServerApi:
 
     async def changes(self, after: int, limit: int = 1000) -> dict[str, Any]:
         r = await self._send("GET", "/api/v1/changes", params={"after": after, "limit": limit})
-        page: dict[str, Any] = r.json()
+        # A page is megabytes of JSON: decoded in a worker thread so the loop (in the desktop,
+        # the Qt loop) stays free, by pydantic-core's parser (~2x json.loads).
+        page: dict[str, Any] = await asyncio.to_thread(from_json, r.content)
         return page
 
     async def push(self, mutations: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

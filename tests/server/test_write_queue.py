@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import DateTime, func, select, text, update
 from sqlalchemy.dialects import sqlite
 
-from cityops.domain.schemas import Entity
+from cityops.domain.schemas import ChangesPage, Entity
 from cityops.server import audit, changes, pending
 from cityops.server.db import WriteGate, make_engine
 from cityops.server.models import AuditEntry, CaseRow, Change
@@ -178,3 +178,31 @@ def test_the_fast_sqlite_datetime_text_is_sqlalchemys(value: datetime | None) ->
     general = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
     assert general is not None
     assert pending._sqlite_datetime(general)(value) == general(value)
+
+
+def test_a_pulled_page_is_the_models_view_of_the_stored_changes(api: Api, gate: WriteGate) -> None:
+    """The pull route splices stored payload text into its JSON: it must say exactly what the
+    ``ChangesPage`` model of the stored rows says (odd text included)."""
+    client = new_id("ws")
+    odd = {**REPORT, "description": '引号 " 反斜杠 \\ 换行\n和 😀'}
+    api.do("collector", client, "case.report", case_id=new_id(), **odd)
+    with gate.write() as session:
+        after = changes.append(session, Entity.CASE, new_id(), 1, None, op="delete") - 3
+    r = api.http.get(
+        "/api/v1/changes", params={"after": after, "limit": 3}, headers=api.headers("dispatcher")
+    )
+    assert r.status_code == 200
+    page = ChangesPage.model_validate_json(r.content)
+    with gate.read() as session:
+        rows = session.scalars(
+            select(Change).where(Change.seq > after).order_by(Change.seq).limit(4)
+        ).all()
+    expected = ChangesPage(
+        changes=tuple(changes.to_doc(row) for row in rows[:3]),
+        last_seq=rows[2].seq,
+        has_more=len(rows) > 3,
+        log_id=page.log_id,
+    )
+    assert page == expected
+    assert page.log_id
+    assert r.json()["changes"][0]["payload"] == rows[0].payload
