@@ -47,6 +47,7 @@ from typing import Any
 
 import httpx
 import uuid6
+from pydantic_core import to_json
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -198,7 +199,7 @@ def bench_apply(workdir: Path, cases: int, pages: int, repeats: int) -> list[Res
                     (
                         change["entity_id"],
                         change["version"],
-                        json.dumps(doc, ensure_ascii=False),
+                        to_json(doc).decode(),  # the fastest JSON encoder at hand, as the store
                         change["version"],
                         None,
                         *(columns[n] for n in spec.extra),
@@ -230,8 +231,8 @@ def bench_apply(workdir: Path, cases: int, pages: int, repeats: int) -> list[Res
         Result(
             "apply_vs_raw",
             _median(ratios),
-            "x raw",
-            0.8,
+            "% of raw",
+            80,
             True,
             (min(ratios), max(ratios)),
             "LocalStore.apply_changes / raw executemany upsert, same rows, same run",
