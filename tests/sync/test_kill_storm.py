@@ -12,6 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
+from cityops.server.db import make_engine
+from cityops.server.models import SyncClient
 from tests.sync.conftest import PASSWORD, Api, RestartableServer
 
 KILLS = 50
@@ -38,6 +42,8 @@ def test_killed_at_random_moments_nothing_committed_is_lost_or_doubled(
 ) -> None:
     cache = tmp_path / "cache.sqlite3"
     rng = random.Random(20261128)
+    db = make_engine(server.settings.db_url)
+    unacknowledged = 0  # kills that fell after the server's commit, before the answer was kept
     for _ in range(KILLS):
         proc = _start(server, cache)
         # Mid-commit, mid-push, or between the server's commit and our reading of its answer.
@@ -46,6 +52,20 @@ def test_killed_at_random_moments_nothing_committed_is_lost_or_doubled(
         proc.wait(timeout=10)
         with sqlite3.connect(cache) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            client = conn.execute("SELECT value FROM sync_state WHERE key = 'client_id'").fetchone()
+            settled = conn.execute(
+                "SELECT coalesce(max(seq), 0) FROM outbox WHERE status != 'pending'"
+            ).fetchone()[0]
+        with db.connect() as conn:
+            processed = conn.execute(
+                select(SyncClient.last_seq).where(SyncClient.client_id == client[0])
+            ).scalar()
+        unacknowledged += (processed or 0) > settled
+    db.dispose()
+    # The hardest moment was hit: the server had applied intents the workstation still held as
+    # pending; the next run pushed them again and got the stored results, not a second apply.
+    print(f"kills after the server's commit, before the answer was kept: {unacknowledged}")
+    assert unacknowledged >= 1
     drain = _start(server, cache, "--drain")
     assert drain.wait(timeout=120) == 0
 
