@@ -481,8 +481,8 @@ class LocalStore:
                 touched.setdefault(entity.value, set()).add(entity_id)
                 spec = ENTITY_TABLES[entity]
                 if change["op"] == "delete" or change.get("payload") is None:
-                    for group in batches.values():
-                        group.pop(entity_id, None)
+                    for is_pending in (False, True):  # ids are unique per entity only
+                        batches.get((entity, is_pending), {}).pop(entity_id, None)
                     deletes.append((entity, entity_id))
                     continue
                 payload = change["payload"]

@@ -233,3 +233,10 @@ def test_an_upgrade_keeps_the_pending_intents_and_the_client_id(
         assert "resolve_deadline" in columns
     finally:
         upgraded.close()
+
+
+def test_a_delete_removes_only_its_own_entitys_row(store: LocalStore) -> None:
+    doc = reported("SAME-ID")
+    gone = {"seq": 2, "entity": "alarm", "entity_id": "SAME-ID", "version": 1, "op": "delete"}
+    store.apply_changes([change(1, doc), gone], cursor=2)
+    assert store.get(Entity.CASE, "SAME-ID") == doc
