@@ -33,16 +33,10 @@ def _plan(
     if plan is None:
         compiled = statement.compile(dialect=conn.dialect)
         state = compiled.construct_expanded_state({name: [sample] * size})
-        if compiled.positional:
-            if len(state.positiontup or ()) != size * _width(sample):
-                raise ValueError(f"select_in: {name} must be the statement's only parameter")
-            plan = (state.statement, None)
-        else:
-            names = tuple(state.parameters)
-            if len(names) != size * _width(sample):
-                raise ValueError(f"select_in: {name} must be the statement's only parameter")
-            plan = (state.statement, names)
-        _PLANS[key] = plan
+        names = tuple(state.positiontup or ()) if compiled.positional else tuple(state.parameters)
+        if len(names) != size * _width(sample):
+            raise ValueError(f"select_in: {name} must be the statement's only parameter")
+        plan = _PLANS[key] = (state.statement, None if compiled.positional else names)
     return plan
 
 

@@ -72,7 +72,8 @@ class SyncEngine:
     ) -> None:
         self.store = store
         self.api = api
-        self.client_id = store.client_id()
+        #: Read (made, the first time) in ``run``: a durable write has no place on the UI thread.
+        self.client_id = ""
         self.status = SyncStatus()
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
@@ -140,6 +141,7 @@ class SyncEngine:
     async def run(self) -> None:
         """Sync until ``stop()``; survives any number of outages."""
         failures = 0
+        self.client_id = await asyncio.to_thread(self.store.client_id)
         await self._refresh_outbox()
         while not self._stopping:
             try:

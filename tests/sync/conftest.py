@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import uvicorn
@@ -58,18 +59,29 @@ class RestartableServer:
         self._thread.join(timeout=15)
 
 
-@pytest.fixture(scope="module")
-def server(db_url: str) -> Iterator[RestartableServer]:  # noqa: F811
-    engine = make_engine(db_url)
+def seed_with_users(url: str) -> None:
+    """The reference data and one user per role of the server tests (``USERS``)."""
+    engine = make_engine(url)
     admin.seed(engine)
     for name, (roles, unit) in USERS.items():
         admin.add_user(engine, name, PASSWORD, roles, unit, display_name=name)
     engine.dispose()
-    settings = ServerSettings(db_url=db_url, background_tasks=False, relay_poll_interval=0.2)
-    running = RestartableServer(settings)
+
+
+def serve(url: str, **settings: Any) -> Iterator[RestartableServer]:
+    """A seeded, running server for a module's fixture (stopped when the module ends)."""
+    seed_with_users(url)
+    running = RestartableServer(
+        ServerSettings(db_url=url, background_tasks=False, relay_poll_interval=0.2, **settings)
+    )
     running.start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def server(db_url: str) -> Iterator[RestartableServer]:  # noqa: F811
+    yield from serve(db_url)
 
 
 @pytest.fixture(scope="module")

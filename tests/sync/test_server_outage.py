@@ -18,10 +18,8 @@ import httpx
 
 from cityops.domain.schemas import Entity
 from cityops.local_store.tables import ENTITY_TABLES
-from cityops.server import admin
-from cityops.server.db import make_engine
-from tests.server.conftest import PASSWORD, USERS, _drop_postgres, _fresh_postgres, new_id
-from tests.sync.conftest import Api, RestartableServer
+from tests.server.conftest import PASSWORD, _drop_postgres, _fresh_postgres, new_id
+from tests.sync.conftest import Api, RestartableServer, seed_with_users
 from tests.sync.test_engine import REPORT, running, until
 
 OUTAGES = 3
@@ -118,14 +116,6 @@ def test_outages_during_live_stream_and_push_leave_the_cache_equal_to_the_server
     assert len(reported) == len(set(reported)) == len(_server_state(api, "case"))
 
 
-def _seeded(url: str) -> None:
-    engine = make_engine(url)
-    admin.seed(engine)
-    for name, (roles, unit) in USERS.items():
-        admin.add_user(engine, name, PASSWORD, roles, unit, display_name=name)
-    engine.dispose()
-
-
 def test_a_server_restored_to_another_database_is_resynced(
     server: RestartableServer, api: Api, tmp_path: Path
 ) -> None:
@@ -134,7 +124,7 @@ def test_a_server_restored_to_another_database_is_resynced(
     intent still pending locally is kept and delivered."""
     pg = os.environ.get("CITYOPS_TEST_PG_URL")
     fresh, name = _fresh_postgres(pg) if pg else (f"sqlite:///{tmp_path / 'restored.db'}", "")
-    _seeded(fresh)
+    seed_with_users(fresh)
     original = server.settings
     old_case = new_id()
     api.do("collector", new_id("ws"), "case.report", case_id=old_case, **REPORT)

@@ -15,10 +15,9 @@ from cityops.domain.schemas import Entity
 from cityops.server import admin
 from cityops.server.db import make_engine
 from cityops.server.models import User
-from cityops.server.settings import ServerSettings
 from cityops.sync.engine import SyncEngine
-from tests.server.conftest import PASSWORD, USERS, new_id
-from tests.sync.conftest import RestartableServer
+from tests.server.conftest import PASSWORD, new_id
+from tests.sync.conftest import RestartableServer, serve
 from tests.sync.test_engine import REPORT, running, until
 
 ACCESS_TTL = timedelta(seconds=2)
@@ -26,22 +25,13 @@ ACCESS_TTL = timedelta(seconds=2)
 
 @pytest.fixture(scope="module")
 def server(db_url: str) -> Iterator[RestartableServer]:
+    servers = serve(db_url, access_token_ttl=ACCESS_TTL)
+    running_server = next(servers)
     engine = make_engine(db_url)
-    admin.seed(engine)
-    for name, (roles, unit) in USERS.items():
-        admin.add_user(engine, name, PASSWORD, roles, unit, display_name=name)
     admin.add_user(engine, "temp_collector", PASSWORD, "collector", "330102001")
     engine.dispose()
-    settings = ServerSettings(
-        db_url=db_url,
-        background_tasks=False,
-        relay_poll_interval=0.2,
-        access_token_ttl=ACCESS_TTL,
-    )
-    running_server = RestartableServer(settings)
-    running_server.start()
     yield running_server
-    running_server.stop()
+    next(servers, None)  # stops it
 
 
 def _enable(db: Engine, name: str) -> None:
