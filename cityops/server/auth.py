@@ -369,3 +369,15 @@ def _refresh(state: ServerState, presented: str) -> dict[str, Any]:
                 detail={},
             )
     raise _unauthorized("refresh token was already used or the user is disabled; log in again")
+
+
+@router.get("/me")
+def me(who: CurrentPrincipal) -> dict[str, Any]:
+    """Who the bearer is, as the database says now: the workstation greys out what this user
+    may not do and opens the windows of their roles (the server still checks every action)."""
+    return {
+        "name": who.name,
+        "display_name": who.display_name or who.name,
+        "roles": sorted(r.value for r in who.roles),
+        "unit_code": who.unit_code,
+    }

@@ -130,6 +130,12 @@ class ServerApi:
 
     # ------------------------------------------------------------------ sync
 
+    async def me(self) -> dict[str, Any]:
+        """The logged-in user: ``name``, ``display_name``, ``roles``, ``unit_code``."""
+        r = await self._send("GET", "/api/v1/auth/me")
+        who: dict[str, Any] = r.json()
+        return who
+
     async def changes(self, after: int, limit: int = 1000) -> dict[str, Any]:
         r = await self._send("GET", "/api/v1/changes", params={"after": after, "limit": limit})
         # A page is megabytes of JSON: decoded in a worker thread so the loop (in the desktop,

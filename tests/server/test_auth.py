@@ -159,3 +159,13 @@ def test_audit_chain_verifies_and_detects_an_edit(
                 update(AuditEntry).where(AuditEntry.id == victim).values(decision=original)
             )
         engine.dispose()
+
+
+def test_me_says_who_the_bearer_is_as_the_database_says_now(api: Api) -> None:
+    r = api.http.get("/api/v1/auth/me", headers=api.headers("dispatcher"))
+    assert r.status_code == 200
+    assert r.json()["name"] == "dispatcher"
+    assert "dispatcher" in r.json()["roles"]
+    unauthenticated = api.http.get("/api/v1/auth/me")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.headers["content-type"].startswith("application/problem+json")
