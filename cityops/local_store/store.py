@@ -7,7 +7,8 @@ Offers ``LocalStore.open(path)`` and, on the store:
   applied rows adopt the server's copy, rejected ones are rolled back and keep the reason);
 - changes: ``apply_changes`` (a pulled page or live events and the new cursor, one
   transaction; rows with pending intents keep their optimistic copy), ``cursor``;
-- reads: ``get``, ``case_queue`` (keyset paging), ``count``, ``outbox_length``, ``rejections``.
+- reads: ``get``, ``case_queue`` (keyset paging), ``case_events`` (a case's timeline),
+  ``cases_near`` (open cases around a point), ``count``, ``outbox_length``, ``rejections``.
 
 Used by ``cityops.sync`` (moves intents up and changes down) and the desktop's presenters (which
 read and submit, never talk to the server). Thread-safe: writes are serialised by one lock, reads
@@ -21,6 +22,7 @@ the server, its pending intents carried over (``recovery``).
 from __future__ import annotations
 
 import json
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -38,6 +40,7 @@ from sqlalchemy.exc import OperationalError
 from cityops.domain.schemas import Entity
 from cityops.local_store import recovery, tables
 from cityops.local_store.tables import (
+    CASE_EVENTS,
     CASES,
     ENTITY_TABLES,
     METADATA,
@@ -77,6 +80,33 @@ class Applied:
 #: (their rows come back from the server: reset the cursor) but must carry ``outbox`` and
 #: ``sync_state`` over unchanged: they hold what the server has not seen.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    """v2: ``cases`` gains ``lon``/``lat``/``escalation_level`` (filled from each row's own
+    document, so no resync is needed) and the all-cases and nearby indexes."""
+    for column, kind in (("lon", "FLOAT"), ("lat", "FLOAT"), ("escalation_level", "INTEGER")):
+        conn.exec_driver_sql(f"ALTER TABLE cases ADD COLUMN {column} {kind}")
+    conn.exec_driver_sql(
+        "UPDATE cases SET lon = json_extract(doc, '$.lon'), lat = json_extract(doc, '$.lat'), "
+        "escalation_level = json_extract(doc, '$.escalation_level')"
+    )
+    conn.exec_driver_sql("CREATE INDEX ix_cases_reported ON cases (reported_at, id)")
+    conn.exec_driver_sql("CREATE INDEX ix_cases_lon_lat ON cases (lon, lat)")
+
+
+MIGRATIONS[1] = _v1_to_v2
+
+#: Cases in these states are over: no clock runs, nothing is left to do.
+_CLOSED_STATES = ("closed", "invalid", "duplicate")
+_EARTH_RADIUS_M = 6_371_008.8
+
+
+def _haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _now() -> str:
@@ -561,3 +591,50 @@ class LocalStore:
         query = query.order_by(CASES.c.reported_at.desc(), CASES.c.id.desc()).limit(limit)
         with self._read() as conn:
             return [dict(json.loads(doc)) for doc in conn.execute(query).scalars()]
+
+    def case_events(self, case_id: str) -> list[dict[str, Any]]:
+        """The case's timeline: its event documents, oldest first (ix_case_events_case)."""
+        query = (
+            select(CASE_EVENTS.c.doc)
+            .where(CASE_EVENTS.c.case_id == case_id)
+            .order_by(CASE_EVENTS.c.at, CASE_EVENTS.c.id)
+        )
+        with self._read() as conn:
+            return [dict(json.loads(doc)) for doc in conn.execute(query).scalars()]
+
+    def cases_near(
+        self,
+        lon: float,
+        lat: float,
+        radius_m: float,
+        *,
+        exclude_id: str | None = None,
+        subcategory_code: str | None = None,
+        open_only: bool = True,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        """Case documents within ``radius_m`` metres of (lon, lat), nearest first: a bounding
+        box on the indexed ``lon``/``lat`` (ix_cases_lon_lat), then the exact great-circle
+        distance. ``open_only`` leaves out closed, invalid and duplicate cases."""
+        dlat = math.degrees(radius_m / _EARTH_RADIUS_M)
+        # The box's east-west half-width grows towards the poles; clamp cos to keep it finite.
+        dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
+        query = select(CASES.c.id, CASES.c.lon, CASES.c.lat, CASES.c.doc).where(
+            CASES.c.lon.between(lon - dlon, lon + dlon),
+            CASES.c.lat.between(lat - dlat, lat + dlat),
+        )
+        if exclude_id is not None:
+            query = query.where(CASES.c.id != exclude_id)
+        if subcategory_code is not None:
+            query = query.where(CASES.c.subcategory_code == subcategory_code)
+        if open_only:
+            query = query.where(CASES.c.state.not_in(_CLOSED_STATES))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        near: list[tuple[float, str, str]] = []
+        for row in rows:
+            distance = _haversine_m(lon, lat, row.lon, row.lat)
+            if distance <= radius_m:
+                near.append((distance, row.id, row.doc))
+        near.sort()
+        return [dict(json.loads(doc)) for _d, _id, doc in near[:limit]]

@@ -17,12 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text
 
 from cityops.domain.schemas import Entity
 
 #: Bumped with every change of these tables; ``store`` upgrades older caches in place.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 METADATA = MetaData()
 
@@ -50,11 +50,18 @@ CASES = _core(
     Column("subcategory_code", String),
     Column("assigned_unit", String),
     Column("reported_at", String, nullable=False),
+    # Schema v2: where it is (nearby cases) and how far it was escalated.
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("escalation_level", Integer),
     # The queues: one state (or a few) newest first, paged by (reported_at, id).
     indexes=(
         Index("ix_cases_state_reported", "state", "reported_at", "id"),
         Index("ix_cases_district_state", "district_code", "state", "reported_at"),
         Index("ix_cases_unit_state", "assigned_unit", "state"),
+        # v2: the all-cases tab, newest first; nearby cases by a bounding box.
+        Index("ix_cases_reported", "reported_at", "id"),
+        Index("ix_cases_lon_lat", "lon", "lat"),
     ),
 )
 CASE_EVENTS = _core(
@@ -168,6 +175,9 @@ ENTITY_TABLES: dict[Entity, EntityTable] = {
             "subcategory_code",
             "assigned_unit",
             "reported_at",
+            "lon",
+            "lat",
+            "escalation_level",
         ),
     ),
     Entity.CASE_EVENT: EntityTable(CASE_EVENTS, _pick("case_id", "at")),
