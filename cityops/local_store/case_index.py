@@ -534,9 +534,9 @@ class CaseIndex:
             if column in self.codes:
                 return self.codes[column]
             if column == "reported_at":
-                return self.reported_at
+                return _time_key(self.reported_at)
             if column == "sla":
-                return self.due_at
+                return _time_key(self.due_at)
             if column == "escalation_level":
                 return self.escalation_level
             raise ValueError(f"unknown column {column!r}")
@@ -658,7 +658,7 @@ class CaseIndex:
 
     def sort_key(self, rowid: int, column: str) -> int:
         """The sort key of one row for ``column`` (as ``keys``)."""
-        return int(self.keys(column)[rowid])
+        return int(self.keys(column)[rowid : rowid + 1][0])
 
     @property
     def size(self) -> int:
@@ -675,6 +675,17 @@ _TEXT_SQL = (
     "OR instr(json_extract(doc, '$.description'), ?) > 0 "
     "OR instr(json_extract(doc, '$.address'), ?) > 0))"
 )
+
+
+#: Times are packed relative to 2017-07-14 so that a key fits its 31 bits from 1949 to 2085.
+_TIME_BASE = 1_500_000_000
+_KEY_MAX = 2**31 - 1
+
+
+def _time_key(seconds: IntArray) -> IntArray:
+    key: IntArray = np.minimum(seconds - _TIME_BASE, _KEY_MAX)
+    key[seconds == NO_DEADLINE] = _KEY_MAX
+    return key
 
 
 def rowids_of(packed: IntArray) -> IntArray:
