@@ -673,7 +673,9 @@ class CaseDetailPanel(QWidget):
             other_id, other_state = str(other["id"]), cs.CaseState(other["state"])
             # The later report joins the earlier one, unless only the other way is allowed
             # (a case already dispatched cannot become a duplicate; the new report can).
-            this_later = str(doc["reported_at"]) >= str(other["reported_at"])
+            this_later = (
+                _as_datetime(doc["reported_at"]) or datetime.min.replace(tzinfo=CITY_TZ)
+            ) >= (_as_datetime(other["reported_at"]) or datetime.min.replace(tzinfo=CITY_TZ))
             options = []
             if this_state in markable:
                 options.append((this_id, other_id, this_later))
