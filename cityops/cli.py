@@ -66,6 +66,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         speed=args.speed if args.speed is not None else demo.DEMO_SPEED,
         duration=args.duration,
         port=args.port,
+        client=not args.no_client,
+        screenshots=Path(args.screenshots),
     )
     return demo.run(options)
 
@@ -188,7 +190,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cityops", description="CityOps Command Hall — city operations command centre"
     )
     parser.add_argument("--version", action="version", version=f"cityops {__version__}")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="open every window offscreen against a throwaway server, write screenshots, "
+        "print SMOKE OK",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    desktop_p = sub.add_parser(
+        "desktop",
+        help="the workstation client (login dialog, then the windows of your roles)",
+        add_help=False,
+    )
+    desktop_p.add_argument("desktop_args", nargs=argparse.REMAINDER)
+    desktop_p.set_defaults(func=_cmd_desktop)
     sub.add_parser("reference", help="validate and summarise the reference data").set_defaults(
         func=_cmd_reference
     )
@@ -206,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo_p.add_argument("--speed", type=float, help="simulated s per real s (default 60)")
     demo_p.add_argument("--duration", type=float, help="stop after this many seconds")
     demo_p.add_argument("--port", type=int, help="server port (default: a free one)")
+    demo_p.add_argument(
+        "--no-client", action="store_true", help="do not open the workstation client"
+    )
+    demo_p.add_argument(
+        "--screenshots", default="demo-out", help="with no display: the client's screenshots"
+    )
     demo_p.set_defaults(func=_cmd_demo)
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -283,9 +304,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cmd_desktop(args: argparse.Namespace) -> int:
+    from cityops.desktop import app
+
+    return app.main(args.desktop_args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.smoke:
+        from cityops.desktop import smoke
+
+        return smoke.main(extra)
+    if extra and getattr(args, "func", None) is not _cmd_desktop:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        args.desktop_args = [*args.desktop_args, *extra]
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -50,6 +50,9 @@ DB_FILE: Final = "demo.sqlite3"
 CREDENTIALS_FILE: Final = "demo-credentials.json"
 SERVER_LOG: Final = "demo-server.log"
 SIMULATOR_LOG: Final = "demo-simulator.log"
+CLIENT_LOG: Final = "demo-client.log"
+#: The user the demo's workstation logs in as.
+CLIENT_USER: Final = "dispatcher"
 LOCK_FILE: Final = "demo.lock"
 
 _CLOSED_CASE_STATES: Final = frozenset({"closed", "invalid", "duplicate"})
@@ -74,6 +77,11 @@ class DemoOptions:
     interval: float = 3.0  # seconds between summary lines
     #: How to run ``cityops`` (tests put a stand-in here); None: this interpreter's cityops.
     cli: tuple[str, ...] | None = None
+    #: Open the workstation client too, logged in as the demo dispatcher (a child process; with
+    #: no display it renders offscreen and writes screenshots to ``screenshots``).
+    client: bool = False
+    screenshots: Path = Path("demo-out")
+    screenshot_every: float = 60.0
 
 
 # ----------------------------------------------------------------------------- the counts
@@ -425,6 +433,8 @@ class _Demo:
         self.print = _Printer(out)
         self.server: subprocess.Popen[bytes] | None = None
         self.simulator: subprocess.Popen[bytes] | None = None
+        self.client: subprocess.Popen[bytes] | None = None
+        self.client_log = options.var / CLIENT_LOG
         self.tally = Tally()
         self.reader: ChangesReader | None = None
         self.started = time.monotonic()  # of the summary: when the city started
@@ -516,16 +526,35 @@ class _Demo:
             f"                cityops {shown}"
         )
 
+    def start_client(self, url: str) -> None:
+        argv = [*self.cli, "desktop", "--server", url, "--user", CLIENT_USER]
+        argv += ["--credentials", str(self.credentials)]
+        argv += ["--screenshots", str(self.o.screenshots.resolve())]
+        argv += ["--screenshot-every", f"{self.o.screenshot_every:g}"]
+        with open(self.client_log, "ab") as log:
+            self.client = _spawn(argv, log)
+        headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        where = (
+            f"offscreen, screenshots every {self.o.screenshot_every:g} s in "
+            f"{_show(self.o.screenshots.resolve())}/"
+            if headless
+            else "on this display"
+        )
+        self.print.say(
+            f"  4. client     pid {self.client.pid}, logged in as {CLIENT_USER} ({where}), "
+            f"log {_show(self.client_log)}"
+        )
+
     def follow(self, url: str, stop: _Stop) -> None:
         password = self._password_of(VIEWER)
         self.reader = ChangesReader(url, VIEWER, password)
         self.print.say(
-            "  4. client windows (cityops desktop) come with the desktop issues; until then "
-            f"this summary, read as {VIEWER!r} from /api/v1/changes"
+            f"  5. summary    read as {VIEWER!r} from /api/v1/changes"
+            + ("" if self.o.client else " (no client window: --no-client)")
         )
         until = "" if self.o.duration is None else f"after {self.o.duration:g} s or "
         self.print.say(
-            f"The simulator and server stop {until}on Ctrl-C. Every {self.o.interval:g} s:"
+            f"The client, simulator and server stop {until}on Ctrl-C. Every {self.o.interval:g} s:"
         )
         self.started = started = time.monotonic()
         while True:
@@ -578,11 +607,20 @@ class _Demo:
         if stop.is_set():
             return
         self.start_simulator(url)
+        if self.o.client:
+            self.start_client(url)
         self.follow(url, stop)
 
     def shutdown(self) -> None:
-        """Simulator first (its last requests still reach the server), then the final read,
-        then the server."""
+        """Client and simulator first (their last requests still reach the server), then the
+        final read, then the server."""
+        if self.client is not None:
+            self.print.say(f"stopping the client (pid {self.client.pid}) …")
+            code = stop_process(self.client)
+            if code not in (0, None, -signal.SIGTERM):
+                self.print.say(
+                    f"  the client exited with code {code}; see {_show(self.client_log)}"
+                )
         if self.simulator is not None:
             self.print.say(f"stopping the simulator (pid {self.simulator.pid}) …")
             code = stop_process(self.simulator)

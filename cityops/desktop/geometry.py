@@ -1,0 +1,49 @@
+"""Window geometry saved and restored per screen setup.
+
+Offers ``screen_setup()`` (a key naming the screens present: sizes and positions) and
+``restore(window, settings, key, default_size)`` / ``save(window, settings, key)``. A geometry
+is restored only when it was saved for the same setup *and* the window's centre lands on a screen
+that exists now (napari's habit): a wall PC whose second screen is unplugged must not open its
+windows off-screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+from cityops.desktop.settings import ClientSettings
+
+
+def screen_setup() -> str:
+    parts = []
+    for screen in QGuiApplication.screens():
+        g = screen.geometry()
+        parts.append(f"{g.width()}x{g.height()}+{g.x()}+{g.y()}")
+    return "_".join(sorted(parts)) or "none"
+
+
+def save(window: QWidget, settings: ClientSettings, key: str) -> None:
+    settings.set_geometry(key, screen_setup(), window.saveGeometry())
+
+
+def restore(window: QWidget, settings: ClientSettings, key: str, default: QSize) -> bool:
+    """True when a saved geometry was applied; otherwise the window gets ``default`` (clipped
+    to the primary screen) centred there."""
+    data = settings.geometry(key, screen_setup())
+    if (
+        data is not None
+        and window.restoreGeometry(data)
+        and QGuiApplication.screenAt(window.geometry().center()) is not None
+    ):
+        return True
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(default)
+        return False
+    area = screen.availableGeometry()
+    size = default.boundedTo(area.size())
+    window.resize(size)
+    window.move(area.center() - window.rect().center())
+    return False

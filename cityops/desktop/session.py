@@ -1,0 +1,147 @@
+"""One logged-in (or offline-started) workstation: its cache, its link to the server and who
+is at the keyboard.
+
+Offers ``Session`` with ``await Session.login(url, user, password)`` and
+``await Session.offline(url, user)`` (the last session's cache, read-only until the link is back
+and the user logs in again), ``relogin(password)``, ``close()``, and what the windows need:
+``store`` (read), ``bridge`` (write intents, hear changes), ``me`` (roles for menus and greyed
+actions), ``reference`` (the standard). ``cache_path(url, user)`` says where a user's cache lives.
+The windows never see the ``ServerApi``: only the sync engine talks to the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cityops.desktop.settings import data_dir
+from cityops.desktop.sync_bridge import SyncBridge
+from cityops.domain.actors import Actor, Role
+from cityops.domain.reference import Reference, load_reference
+from cityops.local_store.store import LocalStore
+from cityops.sync.api import ServerApi
+from cityops.sync.engine import SyncEngine
+
+
+class LoginError(Exception):
+    """Why a login or an offline start failed, in words for the dialog."""
+
+
+@dataclass(frozen=True, slots=True)
+class Me:
+    name: str
+    display_name: str
+    roles: frozenset[Role]
+    unit_code: str | None
+
+    def actor(self) -> Actor:
+        return Actor(self.name, self.roles, self.unit_code, self.display_name or self.name)
+
+    def has(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Me:
+        known = {r.value for r in Role}
+        return cls(
+            name=str(data["name"]),
+            display_name=str(data.get("display_name") or data["name"]),
+            roles=frozenset(Role(r) for r in data.get("roles", ()) if r in known),
+            unit_code=data.get("unit_code"),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "name": self.name,
+                "display_name": self.display_name,
+                "roles": sorted(r.value for r in self.roles),
+                "unit_code": self.unit_code,
+            },
+            ensure_ascii=False,
+        )
+
+
+def cache_path(server_url: str, user: str, base: Path | None = None) -> Path:
+    """One cache per server and user: another user's outbox must never be pushed as mine."""
+    host = re.sub(r"[^A-Za-z0-9.-]+", "_", server_url.split("://", 1)[-1]).strip("_")[:40]
+    tag = hashlib.sha256(f"{server_url}\n{user}".encode()).hexdigest()[:10]
+    return (base or data_dir()) / "caches" / f"{host}-{tag}.sqlite3"
+
+
+_reference: Reference | None = None
+
+
+def reference() -> Reference:
+    global _reference
+    if _reference is None:
+        _reference = load_reference()
+    return _reference
+
+
+class Session:
+    def __init__(self, url: str, store: LocalStore, api: ServerApi, me: Me, ref: Reference) -> None:
+        self.server_url = url
+        self.store = store
+        self.me = me
+        self.reference = ref
+        self._api = api
+        self.engine = SyncEngine(store, api)
+        self.bridge = SyncBridge(self.engine)
+
+    @classmethod
+    async def login(cls, url: str, user: str, password: str, base: Path | None = None) -> Session:
+        api = ServerApi(url)
+        try:
+            await api.login(user, password)
+            me = Me.from_json(await api.me())
+        except Exception as exc:
+            await api.aclose()
+            raise LoginError(_login_problem(exc)) from exc
+        store = await asyncio.to_thread(LocalStore.open, cache_path(url, user, base))
+        await asyncio.to_thread(store.set_state, "me", me.to_json())
+        return cls(url, store, api, me, await asyncio.to_thread(reference))
+
+    @classmethod
+    async def offline(cls, url: str, user: str, base: Path | None = None) -> Session:
+        """Start on the last session's cache without the server; intents queue in the outbox
+        and go up after the user logs in again."""
+        path = cache_path(url, user, base)
+        if not path.exists():
+            raise LoginError(f"本机没有用户 {user} 在该服务器上的缓存，无法离线启动")
+        store = await asyncio.to_thread(LocalStore.open, path)
+        known = await asyncio.to_thread(store.state, "me")
+        if not known:
+            store.close()
+            raise LoginError(f"缓存中没有用户 {user} 的登录记录，无法离线启动")
+        me = Me.from_json(json.loads(known))
+        return cls(url, store, ServerApi(url), me, await asyncio.to_thread(reference))
+
+    def start(self) -> None:
+        self.bridge.start()
+
+    async def relogin(self, password: str) -> None:
+        try:
+            await self.engine.login(self.me.name, password)
+        except Exception as exc:
+            raise LoginError(_login_problem(exc)) from exc
+
+    async def close(self) -> None:
+        await self.bridge.stop()
+        await self._api.aclose()
+        await asyncio.to_thread(self.store.close)
+
+
+def _login_problem(exc: BaseException) -> str:
+    from cityops.sync.api import AuthExpired, Offline
+
+    if isinstance(exc, Offline):
+        return f"连接不到服务器（{exc}）。请检查地址和网络，或离线启动。"
+    if isinstance(exc, AuthExpired):
+        return "用户名或密码错误，或账号已停用。"
+    return f"登录失败：{exc}"

@@ -1,0 +1,69 @@
+"""The workstation's own settings: where its server is, who logged in last, the UI language and
+every window's geometry per screen setup.
+
+Offers ``ClientSettings`` (a ``QSettings`` INI file under the platform's user config folder, or
+under ``$CITYOPS_CONFIG_DIR``) and ``data_dir()`` (caches and logs: ``$CITYOPS_DATA_DIR`` or the
+platform's user data folder). Tests and several workstations on one machine point the two
+variables elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QByteArray, QSettings
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("CITYOPS_CONFIG_DIR") or platformdirs.user_config_dir("cityops"))
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("CITYOPS_DATA_DIR") or platformdirs.user_data_dir("cityops"))
+
+
+class ClientSettings:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or config_dir() / "desktop.ini"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._qs = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    def _text(self, key: str) -> str:
+        value = self._qs.value(key, "")
+        return str(value) if value is not None else ""
+
+    @property
+    def server_url(self) -> str:
+        return self._text("server/url")
+
+    @server_url.setter
+    def server_url(self, url: str) -> None:
+        self._qs.setValue("server/url", url)
+
+    @property
+    def last_user(self) -> str:
+        return self._text("server/last_user")
+
+    @last_user.setter
+    def last_user(self, name: str) -> None:
+        self._qs.setValue("server/last_user", name)
+
+    @property
+    def language(self) -> str:
+        return self._text("ui/language") or "zh"
+
+    @language.setter
+    def language(self, lang: str) -> None:
+        self._qs.setValue("ui/language", lang)
+
+    def geometry(self, window: str, screens: str) -> QByteArray | None:
+        value = self._qs.value(f"geometry/{window}/{screens}")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_geometry(self, window: str, screens: str, data: QByteArray) -> None:
+        self._qs.setValue(f"geometry/{window}/{screens}", data)
+
+    def sync(self) -> None:
+        self._qs.sync()

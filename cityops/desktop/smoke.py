@@ -1,0 +1,204 @@
+"""``cityops --smoke``: every window the build has, opened offscreen against a throwaway server.
+
+Offers ``main(argv) -> exit code``. Seeds a temporary SQLite file and starts ``cityops server``
+on a free port (child processes, as ``cityops demo`` does), adds a user holding every role that
+opens a window, reports a few cases through the server's API, then opens each window of
+``WINDOWS`` in this process offscreen, waits until each shows data, writes a screenshot of each
+to ``--out`` (default ``smoke-out/``) and prints ``SMOKE OK`` — or names what failed and exits 1.
+Installers run it on a fresh workstation; CI runs it on the packaged build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+from cityops import demo
+
+SMOKE_USER = "smoke"
+#: Roles of the smoke user: the union of what every window of the hall needs.
+SMOKE_ROLES = "dispatcher,commander,supervisor,operator,collector"
+CASES = 12
+TIMEOUT = 60.0
+
+
+class SmokeFailed(Exception):
+    pass
+
+
+def _cli() -> list[str]:
+    if getattr(sys, "frozen", False):  # the packaged app: the executable is the CLI
+        return [sys.executable]
+    return [sys.executable, "-m", "cityops.cli"]
+
+
+def _check(proc: subprocess.CompletedProcess[bytes], what: str) -> None:
+    if proc.returncode != 0:
+        raise SmokeFailed(f"{what} failed (exit {proc.returncode}): {proc.stderr.decode()[-800:]}")
+
+
+def start_server(folder: Path) -> tuple[str, subprocess.Popen[bytes], str]:
+    db = f"sqlite:///{folder / 'smoke.sqlite3'}"
+    cli = _cli()
+    seeded = subprocess.run([*cli, "seed", "--db", db], capture_output=True, timeout=120)
+    _check(seeded, "cityops seed")
+    password = secrets.token_urlsafe(16)
+    added = subprocess.run(
+        [*cli, "users", "add", SMOKE_USER, "--role", SMOKE_ROLES, "--unit", "330100", "--db", db],
+        input=f"{password}\n".encode(),
+        capture_output=True,
+        timeout=60,
+    )
+    _check(added, "cityops users add")
+    port = demo.free_port()
+    log = open(folder / "server.log", "wb")  # noqa: SIM115 (lives as long as the server)
+    server = subprocess.Popen(
+        [*cli, "server", "--db", db, "--port", str(port), "--log-level", "warning"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + demo.SERVER_START_TIMEOUT
+    while True:
+        if server.poll() is not None:
+            raise SmokeFailed(f"the server exited: {demo.tail(folder / 'server.log')}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return url, server, password
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SmokeFailed("the server did not answer /healthz")
+        time.sleep(0.2)
+
+
+def report_cases(url: str, password: str) -> None:
+    from datetime import UTC, datetime
+
+    import uuid6
+
+    from cityops.domain.reference import load_reference
+
+    ref = load_reference()
+    districts = ref.units.districts
+    with httpx.Client(base_url=url, timeout=30) as http:
+        token = http.post(
+            "/api/v1/auth/token", data={"username": SMOKE_USER, "password": password}
+        ).json()["access_token"]
+        mutations = [
+            {
+                "client_id": "smoke-reporter",
+                "seq": i + 1,
+                "mutation_id": str(uuid6.uuid7()),
+                "name": "case.report",
+                "args": {
+                    "case_id": str(uuid6.uuid7()),
+                    "source": "patrol",
+                    "description": f"烟雾测试案件 {i + 1}：人行道井盖破损",
+                    "district_code": districts[i % len(districts)].code,
+                    "address": "测试路 1 号",
+                },
+                "base_version": None,
+                "client_now": datetime.now(UTC).isoformat(),
+            }
+            for i in range(CASES)
+        ]
+        r = http.post(
+            "/api/v1/sync/push",
+            json={"mutations": mutations},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if r.status_code != 200:
+            raise SmokeFailed(f"reporting the smoke cases failed: {r.status_code} {r.text[:300]}")
+
+
+async def _open_windows(url: str, password: str, out: Path, data: Path) -> list[str]:
+    from cityops.desktop.session import Session
+    from cityops.desktop.settings import ClientSettings
+    from cityops.desktop.window_manager import WINDOWS, WindowManager
+
+    failures: list[str] = []
+    session = await Session.login(url, SMOKE_USER, password, base=data)
+    session.start()
+    manager = WindowManager(session, ClientSettings(data / "desktop.ini"))
+    try:
+        for spec in WINDOWS:
+            try:
+                opened = await asyncio.wait_for(manager.open(spec.key), TIMEOUT)
+                ready = getattr(opened.presenter, "ready", None)
+                if ready is not None:
+                    await asyncio.wait_for(ready.wait(), TIMEOUT)
+                shows = getattr(opened.presenter, "shows_data", None)
+                deadline = time.monotonic() + TIMEOUT
+                while shows is not None and not shows():
+                    if time.monotonic() > deadline:
+                        raise SmokeFailed("no data shown")
+                    await asyncio.sleep(0.2)
+                await asyncio.sleep(0.3)  # let the last repaint land
+            except Exception as exc:  # noqa: BLE001 (name every failure, keep going)
+                failures.append(f"{spec.key}: {type(exc).__name__}: {exc}")
+        for path in manager.grab_all(out):
+            print(f"screenshot {path}")
+    finally:
+        await manager.close_all()
+        await session.close()
+    return failures
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="cityops --smoke")
+    p.add_argument("--out", default="smoke-out", help="folder for the screenshots")
+    args = p.parse_args(list(argv or []))
+    from cityops.desktop.app import prepare_qt_environment
+
+    prepare_qt_environment(offscreen=True)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    out = Path(args.out)
+    with tempfile.TemporaryDirectory(prefix="cityops-smoke-") as tmp:
+        folder = Path(tmp)
+        server = None
+        try:
+            url, server, password = start_server(folder)
+            report_cases(url, password)
+            failures = _run_qt(url, password, out, folder)
+        except SmokeFailed as exc:
+            failures = [str(exc)]
+        finally:
+            if server is not None:
+                demo.stop_process(server)
+    if failures:
+        for failure in failures:
+            print(f"SMOKE FAILED: {failure}", file=sys.stderr)
+        return 1
+    print("SMOKE OK")
+    return 0
+
+
+def _run_qt(url: str, password: str, out: Path, folder: Path) -> list[str]:
+    import PySide6.QtWebEngineWidgets  # noqa: F401  (before the QApplication)
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from cityops.desktop import i18n, theme
+
+    app = QApplication.instance() or QApplication(["cityops-smoke"])
+    assert isinstance(app, QApplication)
+    i18n.install(app, "zh")
+    theme.apply_workstation(app)
+    if theme.cjk_font_missing():
+        print("warning: no CJK font installed; Chinese text will show as boxes", file=sys.stderr)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        failures: list[str] = loop.run_until_complete(_open_windows(url, password, out, folder))
+    return failures

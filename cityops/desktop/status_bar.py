@@ -1,0 +1,112 @@
+"""What the link to the server is doing, always in view.
+
+Offers ``SyncStatusBar`` (the window's status bar: connection state with a coloured dot, intents
+waiting in the outbox, time of the last sync) and ``OfflineBanner`` (a strip across the top of a
+window while offline, saying that work is kept and will go up, with a "重新登录" button when the
+login expired). Both take ``SyncStatus`` values from ``SyncBridge.status_changed``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QWidget
+
+from cityops.domain.city import CITY_TZ
+from cityops.sync.engine import ConnectionState, SyncStatus
+
+_COLOURS = {
+    ConnectionState.ONLINE: "#2e7d32",
+    ConnectionState.SYNCING: "#1565c0",
+    ConnectionState.OFFLINE: "#e65100",
+    ConnectionState.AUTH_EXPIRED: "#c62828",
+    ConnectionState.BLOCKED: "#c62828",
+}
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("SyncStatus", text)
+
+
+def state_text(state: ConnectionState) -> str:
+    return {
+        ConnectionState.ONLINE: _t("在线"),
+        ConnectionState.SYNCING: _t("同步中"),
+        ConnectionState.OFFLINE: _t("离线"),
+        ConnectionState.AUTH_EXPIRED: _t("需重新登录"),
+        ConnectionState.BLOCKED: _t("同步受阻"),
+    }[state]
+
+
+def local_time(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    try:
+        return datetime.fromisoformat(iso).astimezone(CITY_TZ).strftime("%H:%M:%S")
+    except ValueError:
+        return "—"
+
+
+class SyncStatusBar(QStatusBar):
+    def __init__(self, user_text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state_label = QLabel()
+        self.outbox_label = QLabel()
+        self.synced_label = QLabel()
+        self.user_label = QLabel(user_text)
+        for label in (self.user_label, self.state_label, self.outbox_label, self.synced_label):
+            self.addPermanentWidget(label)
+        self.set_status(SyncStatus())
+
+    def set_status(self, status: SyncStatus) -> None:
+        colour = _COLOURS[status.state]
+        self.state_label.setText(
+            f"<span style='color:{colour}'>●</span> {state_text(status.state)}"
+        )
+        self.state_label.setToolTip(status.detail)
+        self.outbox_label.setText(self.tr("待上传 %n 条", "", status.outbox))
+        self.synced_label.setText(
+            self.tr("最后同步 %1").replace("%1", local_time(status.last_sync_at))
+        )
+
+
+class OfflineBanner(QFrame):
+    relogin_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("offlineBanner")
+        self.setStyleSheet(
+            "#offlineBanner { background: #fff3e0; border-bottom: 1px solid #e65100; }"
+            " QLabel { color: #bf360c; font-weight: bold; }"
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        self.label = QLabel()
+        self.relogin_button = QPushButton(self.tr("重新登录"))
+        self.relogin_button.clicked.connect(self.relogin_requested)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.relogin_button)
+        self.hide()
+
+    def set_status(self, status: SyncStatus) -> None:
+        state = status.state
+        self.relogin_button.setVisible(state is ConnectionState.AUTH_EXPIRED)
+        if state is ConnectionState.OFFLINE:
+            text = self.tr(
+                "离线工作中：操作已保存在本机，恢复连接后自动上传（待上传 %n 条）",
+                "",
+                status.outbox,
+            )
+        elif state is ConnectionState.AUTH_EXPIRED:
+            text = self.tr(
+                "登录已失效：操作仍保存在本机（待上传 %n 条），请重新登录后上传", "", status.outbox
+            )
+        elif state is ConnectionState.BLOCKED:
+            text = self.tr("同步受阻，请联系系统管理员：") + status.detail
+        else:
+            self.hide()
+            return
+        self.label.setText(text)
+        self.show()

@@ -1,0 +1,148 @@
+"""Which windows a user may open, opening them, and keeping their geometry.
+
+Offers ``WINDOWS`` (one ``WindowSpec`` per window of the hall: key, title, the roles that may
+open it, an async factory) and ``WindowManager(session, settings)``: ``await open(key)``,
+``await open_allowed()`` (every window the user's roles allow; the 窗口 menu of each window
+lists them), ``windows`` (key → open window), ``grab_all(folder)`` (a PNG of each open window:
+the demo's and the smoke run's screenshots), ``await close_all()``. Later windows (alarm map,
+cockpit, device control, ranking) join ``WINDOWS`` as they land.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QSize
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QMainWindow
+
+from cityops.desktop import geometry
+from cityops.desktop.session import Session
+from cityops.desktop.settings import ClientSettings
+from cityops.domain.actors import Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    window: QMainWindow
+    presenter: Any  # has ``async stop()``; may have ``ready`` (asyncio.Event)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSpec:
+    key: str
+    title_zh: str
+    roles: frozenset[Role]
+    default_size: QSize
+    create: Callable[[Session], Awaitable[Opened]]
+
+
+async def _workstation(session: Session) -> Opened:
+    from cityops.desktop.workstation import WorkstationWindow
+    from cityops.desktop.workstation_presenter import WorkstationPresenter
+
+    me = session.me
+    window = WorkstationWindow(session.reference, f"{me.display_name}（{me.name}）")
+    presenter = WorkstationPresenter(session, window)
+    return Opened(window, presenter)
+
+
+WINDOWS: tuple[WindowSpec, ...] = (
+    WindowSpec(
+        "workstation",
+        "调度工作台",
+        frozenset({Role.DISPATCHER, Role.COMMANDER, Role.SUPERVISOR, Role.COLLECTOR}),
+        QSize(1600, 900),
+        _workstation,
+    ),
+)
+WINDOWS_BY_KEY = {w.key: w for w in WINDOWS}
+
+
+class _GeometryKeeper(QObject):
+    """Saves a window's geometry when it closes (an event filter: the windows stay unaware)."""
+
+    def __init__(self, settings: ClientSettings, key: str, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.settings, self.key = settings, key
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:  # noqa: N802 (Qt's name)
+        if isinstance(event, QCloseEvent) and isinstance(watched, QMainWindow):
+            geometry.save(watched, self.settings, self.key)
+            self.settings.sync()
+        return False
+
+
+class WindowManager(QObject):
+    def __init__(self, session: Session, settings: ClientSettings) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        self.windows: dict[str, Opened] = {}
+
+    def allowed(self) -> list[WindowSpec]:
+        return [w for w in WINDOWS if self.session.me.has(*w.roles)]
+
+    async def open(self, key: str) -> Opened:
+        if key in self.windows:
+            opened = self.windows[key]
+            opened.window.raise_()
+            opened.window.activateWindow()
+            return opened
+        spec = WINDOWS_BY_KEY[key]
+        opened = await spec.create(self.session)
+        window = opened.window
+        geometry.restore(window, self.settings, key, spec.default_size)
+        _GeometryKeeper(self.settings, key, window)
+        self._fill_windows_menu(window)
+        self.windows[key] = opened
+        window.show()
+        await opened.presenter.start()
+        return opened
+
+    async def open_allowed(self) -> list[Opened]:
+        allowed = self.allowed()
+        if not allowed:
+            raise PermissionError(
+                QCoreApplication.translate("WindowManager", "您的角色没有可打开的窗口")
+            )
+        return [await self.open(spec.key) for spec in allowed]
+
+    def _fill_windows_menu(self, window: QMainWindow) -> None:
+        menu = getattr(window, "windows_menu", None)
+        if menu is None:
+            return
+        for spec in self.allowed():
+            action = QAction(QCoreApplication.translate("WindowManager", spec.title_zh), window)
+            action.triggered.connect(
+                lambda _c=False, k=spec.key: asyncio.ensure_future(self.open(k))
+            )
+            menu.addAction(action)
+
+    def grab_all(self, folder: Path, stamp: str = "") -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for key, opened in self.windows.items():
+            path = folder / (f"{key}-{stamp}.png" if stamp else f"{key}.png")
+            if opened.window.grab().save(str(path)):
+                written.append(path)
+        return written
+
+    async def close_all(self) -> None:
+        for key, opened in list(self.windows.items()):
+            try:
+                await opened.presenter.stop()
+            except Exception:  # one window's failure must not keep the others open
+                log.exception("stopping %s", key)
+            geometry.save(opened.window, self.settings, key)
+            opened.window.close()
+        self.settings.sync()
+        self.windows.clear()
