@@ -311,16 +311,13 @@ def _cmd_desktop(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if args.smoke:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--smoke"]:  # its own options (--out) follow it
         from cityops.desktop import smoke
 
-        return smoke.main(extra)
-    if extra and getattr(args, "func", None) is not _cmd_desktop:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    if extra:
-        args.desktop_args = [*args.desktop_args, *extra]
+        return smoke.main(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

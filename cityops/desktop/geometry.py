@@ -39,7 +39,9 @@ def restore(window: QWidget, settings: ClientSettings, key: str, default: QSize)
     ):
         return True
     screen = QGuiApplication.primaryScreen()
-    if screen is None:
+    if screen is None or QGuiApplication.platformName() == "offscreen":
+        # Offscreen (demo screenshots, smoke runs) the "screen" is a small default: render
+        # at the size a workstation would have.
         window.resize(default)
         return False
     area = screen.availableGeometry()

@@ -139,6 +139,7 @@ async def _open_windows(url: str, password: str, out: Path, data: Path) -> list[
                 if ready is not None:
                     await asyncio.wait_for(ready.wait(), TIMEOUT)
                 shows = getattr(opened.presenter, "shows_data", None)
+                # The run is only worth something if the window shows what the server holds.
                 deadline = time.monotonic() + TIMEOUT
                 while shows is not None and not shows():
                     if time.monotonic() > deadline:
@@ -193,6 +194,7 @@ def _run_qt(url: str, password: str, out: Path, folder: Path) -> list[str]:
 
     app = QApplication.instance() or QApplication(["cityops-smoke"])
     assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # closing a window must not end the run mid-way
     i18n.install(app, "zh")
     theme.apply_workstation(app)
     if theme.cjk_font_missing():

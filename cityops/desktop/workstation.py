@@ -91,7 +91,7 @@ class WorkstationWindow(QMainWindow):
         splitter.addWidget(self.detail_host)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([1100, 480])
+        splitter.setSizes([1000, 440])
         self.splitter = splitter
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
@@ -99,6 +99,7 @@ class WorkstationWindow(QMainWindow):
         self.alarm_dock = QDockWidget(self.tr("实时告警"), self)
         self.alarm_dock.setObjectName("alarmDock")
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.alarm_dock)
+        self.resizeDocks([self.alarm_dock], [330], Qt.Orientation.Horizontal)
 
         self.status = SyncStatusBar(user_text)
         self.setStatusBar(self.status)

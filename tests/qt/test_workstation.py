@@ -80,8 +80,13 @@ class Desk:
     def state(self, case_id: str) -> str | None:
         return self.doc(case_id).get("state")
 
-    def open_queue(self, key: str) -> None:
+    async def open_queue(self, key: str) -> None:
         self.window.tabs.setCurrentIndex(self.window.queue_keys.index(key))
+        await until(
+            lambda: self.model.filter().queue == key and "filter" not in self.presenter._tasks,
+            5,
+            f"the {key} queue on screen",
+        )
 
     def select(self, *case_ids: str) -> None:
         table = self.window.table
@@ -200,7 +205,7 @@ def test_a_citizen_report_walks_the_closed_loop_from_the_keyboard(
                 lambda: a.state(case_id) == "verified" and a.session.store.outbox_length() == 0
             )
 
-            a.open_queue("to_file")
+            await a.open_queue("to_file")
             await until(lambda: a.model.row_of(case_id) >= 0, 5, "in to_file")
             a.select(case_id)
             await until(lambda: a.window.case_actions["file"].isEnabled(), 3, "file enabled")
@@ -210,7 +215,7 @@ def test_a_citizen_report_walks_the_closed_loop_from_the_keyboard(
             await until(lambda: b.state(case_id) == "filed", 5, "B sees filed")
             assert b.doc(case_id)["subcategory_code"] == "0702"
 
-            a.open_queue("to_dispatch")
+            await a.open_queue("to_dispatch")
             await until(lambda: a.model.row_of(case_id) >= 0, 5, "in to_dispatch")
             a.select(case_id)
             await until(lambda: a.window.case_actions["dispatch"].isEnabled(), 3)
@@ -227,7 +232,7 @@ def test_a_citizen_report_walks_the_closed_loop_from_the_keyboard(
             await until(lambda: a.state(case_id) == "handled", 5, "A sees handled")
 
             # 4. Check (P) and close (C, confirmed) from the "awaiting check" queue.
-            a.open_queue("awaiting_check")
+            await a.open_queue("awaiting_check")
             await until(lambda: a.model.row_of(case_id) >= 0, 5, "awaiting check")
             a.select(case_id)
             await until(lambda: a.window.case_actions["check_pass"].isEnabled(), 3)
@@ -242,7 +247,7 @@ def test_a_citizen_report_walks_the_closed_loop_from_the_keyboard(
             await until(lambda: b.state(case_id) == "closed", 5, "B sees closed")
 
             # 5. The timeline names every step with its actor and time.
-            a.open_queue("all")
+            await a.open_queue("all")
             await until(lambda: a.model.row_of(case_id) >= 0, 5, "in all")
             a.select(case_id)
             await until(lambda: a.presenter.current_case == case_id)
@@ -291,7 +296,7 @@ def test_dispatches_made_offline_go_up_once_and_a_conflict_names_who_ended_the_c
 
     async def scenario() -> None:
         async with desk(link.url, "dispatcher", tmp_path / "a") as a:
-            a.open_queue("to_dispatch")
+            await a.open_queue("to_dispatch")
             for case_id in ids:
                 await until(lambda c=case_id: a.model.row_of(c) >= 0, 10, "queued")
             server.stop()
@@ -351,3 +356,71 @@ def test_dispatches_made_offline_go_up_once_and_a_conflict_names_who_ended_the_c
         and (c.get("payload") or {}).get("kind") == "dispatched"
         for c in changes
     )
+
+
+def populate(api: Api, count: int) -> list[str]:
+    """``count`` cases across districts and subcategories, spread over the loop's first steps
+    (emergencies among the dispatched ones, so SLA countdowns run)."""
+    from cityops.domain.reference import load_reference
+
+    ref = load_reference()
+    districts = [d.code for d in ref.units.districts]
+    ordinary = [s.code for s in ref.taxonomy.subcategories.values() if not s.emergency][:40]
+    emergency = [s.code for s in ref.taxonomy.subcategories.values() if s.emergency][:5]
+    texts = ["人行道井盖缺失", "暴露垃圾堆积", "占道经营", "路灯不亮", "违规广告牌", "道路积水"]
+    reporter, dispatcher = new_id("ws"), new_id("ws")
+    ids: list[str] = []
+    reports, steps = [], []
+    for n in range(count):
+        case_id = new_id()
+        ids.append(case_id)
+        district = districts[n % len(districts)]
+        reports.append(api.mutation(reporter, "case.report", {
+            "case_id": case_id, "source": "patrol", "district_code": district,
+            "description": f"{texts[n % len(texts)]}（第 {n + 1} 号）",
+        }))  # fmt: skip
+        stage = n % 4
+        if stage >= 1:
+            steps.append(api.mutation(dispatcher, "case.verify", {"case_id": case_id}))
+        if stage >= 2:
+            sub = emergency[n % len(emergency)] if stage == 3 else ordinary[n % len(ordinary)]
+            steps.append(
+                api.mutation(dispatcher, "case.file", {"case_id": case_id, "subcategory_code": sub})
+            )
+        if stage == 3:
+            steps.append(
+                api.mutation(
+                    dispatcher, "case.dispatch", {"case_id": case_id, "unit_code": district}
+                )
+            )
+    for user, batch in (("collector", reports), ("dispatcher", steps)):
+        for i in range(0, len(batch), 200):
+            r = api.push(user, *batch[i : i + 200])
+            assert r.status_code == 200, r.text
+            assert all(x["status"] == "applied" for x in r.json()["results"]), r.text
+    return ids
+
+
+def test_a_populated_queue_on_screen(
+    qapp: QApplication, server: RestartableServer, api: Api, tmp_path: Path
+) -> None:
+    ids = populate(api, 160)
+
+    async def scenario() -> None:
+        async with desk(server.url, "dispatcher", tmp_path / "a") as a:
+            await a.open_queue("all")
+            await until(lambda: all(a.model.row_of(c) >= 0 for c in ids[-5:]), 15, "all in")
+            assert a.model.total() >= len(ids)
+            # The in-progress queue holds the dispatched emergencies, countdowns running.
+            await a.open_queue("in_progress")
+            await until(lambda: a.model.total() >= len(ids) // 4, 10, "dispatched ones")
+            sla = a.model.index(0, 2).data()
+            assert sla and ("剩余" in sla or "超时" in sla), sla
+            a.select(a.model.case_id_at(0) or "")
+            await until(lambda: a.presenter.current_case is not None)
+            tabs = a.window.tabs
+            await until(lambda: tabs.tabText(tabs.currentIndex()).endswith(f"({a.model.total()})"))
+            await asyncio.sleep(0.3)
+            a.shot("workstation-populated")
+
+    run(qapp, scenario())
