@@ -560,7 +560,13 @@ class CaseIndex:
     def packed(self, rowids: IntArray, column: str, descending: bool) -> IntArray:
         """``key << 32 | rowid`` of ``rowids`` (key negated when descending): one ``np.sort``
         orders by the column with ties broken by rowid; ``& 0xFFFFFFFF`` gives rowids back."""
-        key = self.keys(column)[rowids]
+        with self._lock:
+            if column == "reported_at":
+                key = _time_key(self.reported_at[rowids])
+            elif column == "sla":
+                key = _time_key(self.due_at[rowids])
+            else:
+                key = self.keys(column)[rowids]
         if descending:
             key = -key
         out: IntArray = (key << _ROW_BITS) | rowids
@@ -615,10 +621,15 @@ class CaseIndex:
                             docs.append((row[0], row[-1]))
             found = np.array([r[0] for r in rows], dtype=np.int64)
             self._grow(int(found.max()) + 1 if len(found) else 0)
-            # Rows that held these ids before (deleted, or re-inserted under a new rowid).
-            hashes = np.array([hash(i) for i in wanted], dtype=np.int64)
-            before = np.flatnonzero(self.present & np.isin(self._id_hash, hashes))
-            dropped = np.setdiff1d(before, found)
+            # Rows that held these ids before (deleted, or re-inserted under a new rowid): an
+            # id still on its own rowid needs no search; the others are looked for by hash
+            # (one pass over the array per id: a live batch rarely has any).
+            same = {r[1] for r in rows if self.present[r[0]] and self._id_hash[r[0]] == hash(r[1])}
+            dropped = np.zeros(0, dtype=np.int64)
+            for case_id in wanted:
+                if case_id not in same:
+                    before = np.flatnonzero(self._id_hash == hash(case_id))
+                    dropped = np.union1d(dropped, np.setdiff1d(before[self.present[before]], found))
             new_rows = bool(len(found)) and not bool(self.present[found].all())
             self.present[dropped] = False
             self.due_at[dropped] = NO_DEADLINE
@@ -658,7 +669,7 @@ class CaseIndex:
 
     def sort_key(self, rowid: int, column: str) -> int:
         """The sort key of one row for ``column`` (as ``keys``)."""
-        return int(self.keys(column)[rowid : rowid + 1][0])
+        return int(self.packed(np.array([rowid], dtype=np.int64), column, False)[0] >> _ROW_BITS)
 
     @property
     def size(self) -> int:
