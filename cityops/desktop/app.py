@@ -91,6 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.language = args.lang
     i18n.install(app, settings.language)
     theme.apply_workstation(app)
+    if theme.cjk_font_missing():
+        # Chinese would render as boxes: say so where an installer looks first.
+        print(
+            "cityops desktop: no Chinese (CJK) font is installed; text will show as boxes. "
+            "Debian/Ubuntu: apt-get install fonts-wqy-microhei; Windows has Microsoft YaHei.",
+            file=sys.stderr,
+        )
     log_path = install_excepthook(data_dir() / "logs")
     log.info("cityops desktop starting; log %s", log_path)
     app.setQuitOnLastWindowClosed(False)  # the loop ends after the session closed cleanly

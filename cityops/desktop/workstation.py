@@ -12,7 +12,7 @@ the focus; Ctrl+N new case, Ctrl+F search, Ctrl+1…9 queues, F5 refresh). All d
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -28,9 +28,35 @@ from PySide6.QtWidgets import (
 from cityops.desktop.case_actions import ACTIONS
 from cityops.desktop.case_filters import CaseFilterBar
 from cityops.desktop.case_table_model import CaseTableView
+from cityops.desktop.i18n import language
 from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar
 from cityops.domain.reference import Reference
 from cityops.local_store.case_index import QUEUES
+
+# The menu's action labels come from the domain's rules through case_actions' translate call,
+# which lupdate cannot follow: listed here so that they reach the translation file.
+_ACTION_LABELS = (
+    QT_TRANSLATE_NOOP("CaseActions", "核实"),
+    QT_TRANSLATE_NOOP("CaseActions", "立案"),
+    QT_TRANSLATE_NOOP("CaseActions", "派遣"),
+    QT_TRANSLATE_NOOP("CaseActions", "签收"),
+    QT_TRANSLATE_NOOP("CaseActions", "退回"),
+    QT_TRANSLATE_NOOP("CaseActions", "处置反馈"),
+    QT_TRANSLATE_NOOP("CaseActions", "核查通过"),
+    QT_TRANSLATE_NOOP("CaseActions", "核查不通过"),
+    QT_TRANSLATE_NOOP("CaseActions", "结案"),
+    QT_TRANSLATE_NOOP("CaseActions", "挂起"),
+    QT_TRANSLATE_NOOP("CaseActions", "恢复"),
+    QT_TRANSLATE_NOOP("CaseActions", "升级督办"),
+    QT_TRANSLATE_NOOP("CaseActions", "不予立案"),
+    QT_TRANSLATE_NOOP("CaseActions", "标记重复"),
+    QT_TRANSLATE_NOOP("CaseActions", "添加备注"),
+)
+
+
+def queue_title(key: str) -> str:
+    spec = QUEUES[key]
+    return spec.title_en if language() == "en" else spec.title_zh
 
 
 class WorkstationWindow(QMainWindow):
@@ -77,7 +103,7 @@ class WorkstationWindow(QMainWindow):
         self.tabs.setExpanding(False)
         self.queue_keys = list(QUEUES)
         for key in self.queue_keys:
-            self.tabs.addTab(self.tr(QUEUES[key].title_zh))
+            self.tabs.addTab(queue_title(key))
         left_layout.addWidget(self.tabs)
         self.table = CaseTableView()
         left_layout.addWidget(self.table, 1)
@@ -99,7 +125,7 @@ class WorkstationWindow(QMainWindow):
         self.alarm_dock = QDockWidget(self.tr("实时告警"), self)
         self.alarm_dock.setObjectName("alarmDock")
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.alarm_dock)
-        self.resizeDocks([self.alarm_dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.alarm_dock], [400], Qt.Orientation.Horizontal)
 
         self.status = SyncStatusBar(user_text)
         self.setStatusBar(self.status)
@@ -132,7 +158,7 @@ class WorkstationWindow(QMainWindow):
         view.addAction(search)
         self.addAction(search)
         for i, key in enumerate(self.queue_keys[:9]):
-            tab = QAction(self.tr(QUEUES[key].title_zh), self)
+            tab = QAction(queue_title(key), self)
             tab.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             tab.triggered.connect(lambda _c=False, n=i: self.tabs.setCurrentIndex(n))
             view.addAction(tab)
@@ -154,7 +180,7 @@ class WorkstationWindow(QMainWindow):
 
     def set_queue_counts(self, counts: dict[str, int]) -> None:
         for i, key in enumerate(self.queue_keys):
-            title = self.tr(QUEUES[key].title_zh)
+            title = queue_title(key)
             if key in counts:
                 title = f"{title} ({counts[key]:,})"
             self.tabs.setTabText(i, title)
