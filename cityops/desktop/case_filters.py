@@ -14,9 +14,10 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from cityops.desktop.i18n import name_of
+from cityops.desktop.i18n import language, name_of
 from cityops.domain.cases import CaseSource
 from cityops.domain.reference import Reference
+from cityops.local_store.case_index import SOURCE_LABEL_EN
 
 SOURCE_ZH = {
     CaseSource.PATROL: "巡查上报",
@@ -45,6 +46,10 @@ class CaseFilterBar(QWidget):
         for code, label in items:
             combo.addItem(label, code)
         combo.setMaxVisibleItems(20)
+        # Sized by a set length, not by the longest item: English names are long and would
+        # squeeze the search field to nothing (the popup still shows them whole).
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
         return combo
 
     def _setup_ui(self) -> None:
@@ -60,7 +65,11 @@ class CaseFilterBar(QWidget):
         )
         self.subcategory = self._combo(self.tr("全部小类"), [])
         self.source = self._combo(
-            self.tr("全部来源"), [(s.value, self.tr(SOURCE_ZH[s])) for s in CaseSource]
+            self.tr("全部来源"),
+            [
+                (s.value, SOURCE_LABEL_EN[s] if language() == "en" else SOURCE_ZH[s])
+                for s in CaseSource
+            ],
         )
         self.sla = self._combo(
             self.tr("全部时限"),

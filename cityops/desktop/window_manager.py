@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QSize
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QSize
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow
 
@@ -49,7 +49,9 @@ async def _workstation(session: Session) -> Opened:
     from cityops.desktop.workstation_presenter import WorkstationPresenter
 
     me = session.me
-    window = WorkstationWindow(session.reference, f"{me.display_name}（{me.name}）")
+    who = QCoreApplication.translate("WindowManager", "%1（%2）")
+    who = who.replace("%1", me.display_name).replace("%2", me.name)
+    window = WorkstationWindow(session.reference, who)
     presenter = WorkstationPresenter(session, window)
     return Opened(window, presenter)
 
@@ -57,7 +59,7 @@ async def _workstation(session: Session) -> Opened:
 WINDOWS: tuple[WindowSpec, ...] = (
     WindowSpec(
         "workstation",
-        "调度工作台",
+        str(QT_TRANSLATE_NOOP("WindowManager", "调度工作台")),
         frozenset({Role.DISPATCHER, Role.COMMANDER, Role.SUPERVISOR, Role.COLLECTOR}),
         QSize(1600, 900),
         _workstation,

@@ -1,0 +1,1217 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US" sourcelanguage="zh_CN">
+<context>
+    <name></name>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="145"/>
+        <source>CaseTableModel</source>
+        <comment>{d}天{h}时</comment>
+        <extracomment>The index&apos;s sort column of each table column.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="147"/>
+        <source>CaseTableModel</source>
+        <comment>{h}时{m}分</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="149"/>
+        <source>CaseTableModel</source>
+        <comment>{m}分</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="151"/>
+        <source>CaseTableModel</source>
+        <comment>超时 {span}</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="152"/>
+        <source>CaseTableModel</source>
+        <comment>剩余 {span}</comment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AlarmPresenter</name>
+    <message>
+        <location filename="../../desktop/alarm_presenter.py" line="280"/>
+        <source>已提交转案件，案件编号 %1</source>
+        <extracomment>What the queue lists: annunciating alarms and shelved ones (behind the panel&apos;s toggle). Who acts here; asked from the server at start when not given. Without it (offline from the first start) intents go out without an optimistic row.</extracomment>
+        <translation>Sent for conversion: case %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_presenter.py" line="292"/>
+        <source>确认告警</source>
+        <translation>Acknowledge alarm</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_presenter.py" line="293"/>
+        <source>搁置告警</source>
+        <translation>Shelve alarm</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_presenter.py" line="294"/>
+        <source>取消搁置</source>
+        <translation>Unshelve</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_presenter.py" line="295"/>
+        <source>转案件</source>
+        <translation>Convert to case</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_presenter.py" line="298"/>
+        <source>%1未成功：%2</source>
+        <translation>%1 failed: %2</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmQueuePanel</name>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="631"/>
+        <source>未搁置的%1告警数</source>
+        <extracomment>Panel-wide keys (they act while the focus is in the panel, which has no text field).</extracomment>
+        <translation>%1 alarms not shelved</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="637"/>
+        <source>切换显示已搁置的告警</source>
+        <translation>Show or hide shelved alarms</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="648"/>
+        <source>关闭提示</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="674"/>
+        <source>确认 (A)</source>
+        <translation>Acknowledge (A)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="675"/>
+        <source>确认所选告警（A 或 Ctrl+K）</source>
+        <translation>Acknowledge the selected alarms (A or Ctrl+K)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="676"/>
+        <source>搁置… (S)</source>
+        <translation>Shelve… (S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="677"/>
+        <source>搁置所选告警一段时间，需填写原因（S）</source>
+        <translation>Shelve the selected alarms for a while; a reason is required (S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="678"/>
+        <source>取消搁置 (U)</source>
+        <translation>Unshelve (U)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="679"/>
+        <source>让所选的已搁置告警重新显示（U）</source>
+        <translation>Show the selected shelved alarms again (U)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="680"/>
+        <source>转案件 (C)</source>
+        <translation>To case (C)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="681"/>
+        <source>把所选告警转为案件处理（C）</source>
+        <translation>Convert the selected alarms into cases (C)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="830"/>
+        <source>没有已搁置的告警</source>
+        <translation>No shelved alarms</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="830"/>
+        <source>当前没有活动告警</source>
+        <translation>No active alarms</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="839"/>
+        <source>返回活动告警 (%n)</source>
+        <translation>Back to active alarms (%n)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="841"/>
+        <source>已搁置 %n</source>
+        <translation>Shelved %n</translation>
+    </message>
+</context>
+<context>
+    <name>CaseActions</name>
+    <message>
+        <location filename="../../desktop/workstation.py" line="39"/>
+        <source>核实</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="40"/>
+        <source>立案</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="41"/>
+        <source>派遣</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="42"/>
+        <source>签收</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="43"/>
+        <source>退回</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="44"/>
+        <source>处置反馈</source>
+        <translation>Report handled</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="45"/>
+        <source>核查通过</source>
+        <translation>Pass check</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="46"/>
+        <source>核查不通过</source>
+        <translation>Fail check</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="47"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="48"/>
+        <source>挂起</source>
+        <translation>Suspend</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="49"/>
+        <source>恢复</source>
+        <translation>Resume</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="50"/>
+        <source>升级督办</source>
+        <translation>Escalate</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="51"/>
+        <source>不予立案</source>
+        <translation>Mark invalid</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="52"/>
+        <source>标记重复</source>
+        <translation>Mark duplicate</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="53"/>
+        <source>添加备注</source>
+        <translation>Add note</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDetailPanel</name>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="352"/>
+        <source>在左侧列表中选择一个案件查看详情</source>
+        <extracomment>Two open cases of the same kind closer than this are listed as suspected duplicates. A running clock with less than this share of its limit left is shown in amber.</extracomment>
+        <translation>Select a case in the list to see its details</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="378"/>
+        <source>基本信息</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="384"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="385"/>
+        <source>上报人</source>
+        <translation>Reported by</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="386"/>
+        <source>上报时间</source>
+        <translation>Reported at</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="387"/>
+        <source>问题描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="388"/>
+        <location filename="../../desktop/case_detail.py" line="749"/>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="389"/>
+        <source>所在区域</source>
+        <translation>Area</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="390"/>
+        <source>问题小类</source>
+        <translation>Subcategory</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="391"/>
+        <source>处置单位</source>
+        <translation>Handling unit</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="392"/>
+        <source>督办级别</source>
+        <translation>Escalation</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="393"/>
+        <source>返工 / 退回</source>
+        <translation>Rework / returns</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="394"/>
+        <source>办结</source>
+        <translation>Ended</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="403"/>
+        <source>处置时限</source>
+        <translation>Deadlines</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="413"/>
+        <source>位置</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="420"/>
+        <location filename="../../desktop/case_detail.py" line="661"/>
+        <source>疑似重复</source>
+        <translation>Possible duplicates</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="424"/>
+        <source>处理过程</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="484"/>
+        <source>案件 </source>
+        <translation>Case </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="493"/>
+        <source>督办 %1 级</source>
+        <translation>Escalated, level %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="509"/>
+        <source>（未填写）</source>
+        <translation>(not given)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="522"/>
+        <source>（未立案）</source>
+        <translation>(not filed)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="529"/>
+        <source>应急规范 %s</source>
+        <translation>emergency rule %s</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="531"/>
+        <source>（未派遣）</source>
+        <translation>(not dispatched)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="534"/>
+        <source>%1 级</source>
+        <translation>Level %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="534"/>
+        <source>未升级</source>
+        <translation>Not escalated</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="538"/>
+        <source>返工 %1 次，退回 %2 次</source>
+        <translation>Reworked %1×, returned %2×</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="546"/>
+        <source>重复于 </source>
+        <translation>duplicate of </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="560"/>
+        <source>立案后按问题小类计算时限</source>
+        <translation>Deadlines start when the case is filed (by subcategory)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="565"/>
+        <source>环节</source>
+        <translation>Stage</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="565"/>
+        <source>时限</source>
+        <translation>Limit</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="565"/>
+        <source>截止时间</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="565"/>
+        <source>剩余 / 状态</source>
+        <translation>Left / status</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="593"/>
+        <source>至今</source>
+        <translation>now</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="596"/>
+        <source>挂起 </source>
+        <translation>Suspended </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="608"/>
+        <source>恢复后计算</source>
+        <translation>Set when resumed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="659"/>
+        <source>疑似重复（%1）</source>
+        <translation>Possible duplicates (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="665"/>
+        <source>附近 %1 米内没有同类未结案件</source>
+        <translation>No open case of this kind within %1 m</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="700"/>
+        <source>标记重复</source>
+        <translation>Mark duplicate</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="705"/>
+        <source>将 %1 标记为 %2 的重复案件</source>
+        <translation>Mark %1 as a duplicate of %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="714"/>
+        <source>两案均已派遣或办结，不能再标记重复</source>
+        <translation>Both cases are dispatched or ended: neither can be marked duplicate</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="724"/>
+        <source>处置单位：</source>
+        <translation>Unit: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="728"/>
+        <source>问题小类：</source>
+        <translation>Subcategory: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="730"/>
+        <source>原因：</source>
+        <translation>Reason: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="732"/>
+        <source>备注：</source>
+        <translation>Note: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="734"/>
+        <source>处置反馈：</source>
+        <translation>Feedback: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="736"/>
+        <source>督办级别：%1 级</source>
+        <translation>Escalation level: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="738"/>
+        <source>重复于：</source>
+        <translation>Duplicate of: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="740"/>
+        <source>恢复至：</source>
+        <translation>Resumed to: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="742"/>
+        <source>来源：</source>
+        <translation>Source: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="745"/>
+        <source>返工后重新签收</source>
+        <translation>Accepted again after rework</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="748"/>
+        <source>描述</source>
+        <translation>description</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="750"/>
+        <source>经度</source>
+        <translation>longitude</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="751"/>
+        <source>纬度</source>
+        <translation>latitude</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="754"/>
+        <source>修改：</source>
+        <translation>Changed: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="763"/>
+        <source>（暂无记录）</source>
+        <translation>(no history yet)</translation>
+    </message>
+</context>
+<context>
+    <name>CaseFilterBar</name>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="60"/>
+        <source>全部区县</source>
+        <translation>All districts</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="62"/>
+        <location filename="../../desktop/case_filters.py" line="103"/>
+        <source>全部街道</source>
+        <translation>All streets</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="64"/>
+        <source>全部大类</source>
+        <translation>All categories</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="66"/>
+        <location filename="../../desktop/case_filters.py" line="115"/>
+        <source>全部小类</source>
+        <translation>All subcategories</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="68"/>
+        <source>全部来源</source>
+        <translation>All sources</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="75"/>
+        <source>全部时限</source>
+        <translation>Any deadline</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="77"/>
+        <source>已超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="78"/>
+        <source>1小时内到期</source>
+        <translation>Due within 1 h</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="79"/>
+        <source>计时中</source>
+        <translation>Running</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="80"/>
+        <source>未计时</source>
+        <translation>No deadline</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="84"/>
+        <source>搜索编号、描述、地址 (Ctrl+F)</source>
+        <translation>Search ID, description, address (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_filters.py" line="86"/>
+        <source>筛选</source>
+        <translation>Filter</translation>
+    </message>
+</context>
+<context>
+    <name>CriticalAlarmPopup</name>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="513"/>
+        <source>紧急告警</source>
+        <translation>Critical alarm</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="518"/>
+        <source>⚠ 紧急告警 · 请立即确认</source>
+        <translation>⚠ Critical alarm · acknowledge now</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="539"/>
+        <source>在列表中查看</source>
+        <translation>Show in list</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="540"/>
+        <source>确认告警</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="559"/>
+        <source>设备：</source>
+        <translation>Device: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="562"/>
+        <source>读数：</source>
+        <translation>Reading: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="565"/>
+        <source>首次告警：</source>
+        <translation>First raised: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="570"/>
+        <source>另有 %n 条紧急告警未确认</source>
+        <translation>%n more critical alarm(s) not acknowledged</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../desktop/errors.py" line="40"/>
+        <source>程序错误</source>
+        <translation>Program error</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/errors.py" line="42"/>
+        <source>发生了一个未处理的错误，已记入日志。程序可以继续使用。</source>
+        <translation>An unexpected error occurred and was logged. You can keep working.</translation>
+    </message>
+</context>
+<context>
+    <name>LocationMap</name>
+    <message>
+        <location filename="../../widgets/location_map.py" line="199"/>
+        <source>无地图数据</source>
+        <extracomment>Latitude of the projection&apos;s true scale: Hangzhou. Close enough for every district; the map is a thumbnail, not a survey. Margin around the highlighted district, as a share of its larger side.</extracomment>
+        <translation>No map data</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="30"/>
+        <source>请填写服务器地址</source>
+        <translation>Enter the server address</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="32"/>
+        <source>地址应形如 http://192.168.1.10:8000</source>
+        <translation>The address looks like http://192.168.1.10:8000</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="56"/>
+        <source>城市运行管理服务平台 — 登录</source>
+        <translation>City Operations Platform — Sign in</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="59"/>
+        <source>城市运行指挥大厅</source>
+        <translation>City Operations Command Center</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="65"/>
+        <source>首次启动：请填写指挥中心服务器的地址（由系统管理员提供，例如 http://192.168.1.10:8000）。之后本机会记住它。</source>
+        <translation>First start: enter the command center server&apos;s address (your system administrator has it, e.g. http://192.168.1.10:8000). This computer will remember it.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="81"/>
+        <source>服务器地址</source>
+        <translation>Server address</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="83"/>
+        <source>用户名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="84"/>
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="92"/>
+        <source>登录</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="94"/>
+        <source>离线启动</source>
+        <translation>Start offline</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="95"/>
+        <source>使用本机上次的缓存工作，联网后再登录上传</source>
+        <translation>Work from this computer&apos;s last copy; sign in to upload once the network is back</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="96"/>
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/login_dialog.py" line="141"/>
+        <source>正在连接…</source>
+        <translation>Connecting…</translation>
+    </message>
+</context>
+<context>
+    <name>NewCaseDialog</name>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="78"/>
+        <source>新建案件</source>
+        <extracomment>A phone number: digits only (a landline with area code has 11-12, a mobile 11, a short service number 5), optionally written with spaces or dashes, which are dropped.</extracomment>
+        <translation>New case</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="106"/>
+        <source>来源 *</source>
+        <translation>Source *</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="111"/>
+        <source>问题是什么、在哪里、有多严重</source>
+        <translation>What is wrong, where, and how bad</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="117"/>
+        <source>问题描述 *</source>
+        <translation>Description *</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="121"/>
+        <location filename="../../desktop/new_case_dialog.py" line="258"/>
+        <source>请选择区县</source>
+        <translation>Choose a district</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="124"/>
+        <source>区县 *</source>
+        <translation>District *</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="128"/>
+        <source>街道</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="131"/>
+        <source>社区</source>
+        <translation>Community</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="135"/>
+        <source>路名门牌或地标</source>
+        <translation>Street and number, or a landmark</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="137"/>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="144"/>
+        <source>经度，如 120.1551</source>
+        <translation>Longitude, e.g. 120.1551</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="147"/>
+        <source>纬度，如 30.2741</source>
+        <translation>Latitude, e.g. 30.2741</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="150"/>
+        <source>坐标</source>
+        <translation>Coordinates</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="160"/>
+        <source>选填，仅数字</source>
+        <translation>Optional, digits only</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="162"/>
+        <source>来电号码</source>
+        <translation>Caller&apos;s number</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="168"/>
+        <source>上报</source>
+        <translation>Report</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="169"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="194"/>
+        <source>（不限街道）</source>
+        <translation>(any street)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="198"/>
+        <source>（不限社区）</source>
+        <translation>(any community)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="208"/>
+        <source>经度和纬度要么都填，要么都不填</source>
+        <translation>Give both longitude and latitude, or neither</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="211"/>
+        <source>经度</source>
+        <translation>Longitude</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="212"/>
+        <source>纬度</source>
+        <translation>Latitude</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="217"/>
+        <source>应为数字，如 120.1551</source>
+        <translation>must be a number, e.g. 120.1551</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="223"/>
+        <source>应在 %1 到 %2 之间</source>
+        <translation>must be between %1 and %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="236"/>
+        <source>电话号码只能包含数字</source>
+        <translation>The phone number may contain digits only</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="238"/>
+        <source>电话号码应为 %1 到 %2 位数字</source>
+        <translation>The phone number must have %1 to %2 digits</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="246"/>
+        <source>您的角色不能上报案件</source>
+        <translation>Your role cannot report cases</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="250"/>
+        <source>请填写问题描述</source>
+        <translation>Enter a description</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="253"/>
+        <source>问题描述最多 %1 字（当前 %2 字）</source>
+        <translation>The description may have at most %1 characters (now %2)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="275"/>
+        <source>杭州市外</source>
+        <translation>outside Hangzhou</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_case_dialog.py" line="276"/>
+        <source>注意：该坐标位于 %1，不在所选区县内</source>
+        <translation>Note: these coordinates are in %1, not in the chosen district</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineBanner</name>
+    <message>
+        <location filename="../../desktop/status_bar.py" line="84"/>
+        <source>重新登录</source>
+        <translation>Sign in again</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/status_bar.py" line="95"/>
+        <source>离线工作中：操作已保存在本机，恢复连接后自动上传（待上传 %n 条）</source>
+        <translation>
+            <numerusform>Working offline: your actions are saved on this computer and go up when the link is back (%n waiting to upload)</numerusform>
+            <numerusform>Working offline: your actions are saved on this computer and go up when the link is back (%n waiting to upload)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/status_bar.py" line="101"/>
+        <source>登录已失效：操作仍保存在本机（待上传 %n 条），请重新登录后上传</source>
+        <translation>
+            <numerusform>Sign-in expired: your actions are still saved here (%n waiting to upload); sign in again to upload them</numerusform>
+            <numerusform>Sign-in expired: your actions are still saved here (%n waiting to upload); sign in again to upload them</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/status_bar.py" line="104"/>
+        <source>同步受阻，请联系系统管理员：</source>
+        <translation>Sync is blocked, contact your system administrator: </translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <location filename="../../desktop/pickers.py" line="470"/>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="471"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="491"/>
+        <source>请填写原因</source>
+        <translation>Enter a reason</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="494"/>
+        <source>原因最多 %1 字（当前 %2 字）</source>
+        <translation>The reason may have at most %1 characters (now %2)</translation>
+    </message>
+</context>
+<context>
+    <name>ShelveDialog</name>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="428"/>
+        <source>搁置告警</source>
+        <extracomment>Hall colours per severity (the wall and the map use the same four). States listed in the queue; shelved ones only behind the toggle. Closed and out-of-service alarms are not the dispatcher&apos;s to handle. How often the alert beeps while a critical alarm waits for its acknowledgement. Ages on the cards are minutes: a repaint twice a minute keeps them right. The shift&apos;s morning hand-over: &quot;until tomorrow morning&quot; ends a night-time shelf there.</extracomment>
+        <translation>Shelve alarm</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="433"/>
+        <source>搁置时长：</source>
+        <translation>Shelve for:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="436"/>
+        <source>15 分钟</source>
+        <translation>15 minutes</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="437"/>
+        <source>1 小时</source>
+        <translation>1 hour</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="438"/>
+        <source>4 小时</source>
+        <translation>4 hours</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="439"/>
+        <source>至明早 08:00</source>
+        <translation>Until 08:00 tomorrow</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="450"/>
+        <source>搁置原因（必填）：</source>
+        <translation>Reason (required):</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="452"/>
+        <source>例如：已派人现场处置，暂停提醒</source>
+        <translation>e.g. crew on site, pause the reminders</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="455"/>
+        <source>请填写搁置原因</source>
+        <translation>Enter a reason for shelving</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="463"/>
+        <source>搁置</source>
+        <translation>Shelve</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="464"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>SubcategoryPickerDialog</name>
+    <message>
+        <location filename="../../desktop/pickers.py" line="386"/>
+        <source>选择问题小类</source>
+        <translation>Choose a subcategory</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="411"/>
+        <source>选择一个小类查看其处置时限</source>
+        <translation>Choose a subcategory to see its deadlines</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="419"/>
+        <source>应急规范 %1（按自然时间计）</source>
+        <translation>Emergency rule %1 (calendar time)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="421"/>
+        <source>常规（按工作时间计）</source>
+        <translation>Regular (working hours)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="425"/>
+        <source>规范：</source>
+        <translation>Rule: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="428"/>
+        <source>时限：</source>
+        <translation>Deadlines: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="431"/>
+        <source>主管部门类型：</source>
+        <translation>Department type: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="434"/>
+        <source>立案标准：</source>
+        <translation>Filing standard: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="437"/>
+        <source>结案标准：</source>
+        <translation>Closing standard: </translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatus</name>
+    <message>
+        <location filename="../../desktop/status_bar.py" line="31"/>
+        <source>在线</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/status_bar.py" line="32"/>
+        <source>同步中</source>
+        <translation>Syncing</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/status_bar.py" line="33"/>
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/status_bar.py" line="34"/>
+        <source>需重新登录</source>
+        <translation>Sign in again</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/status_bar.py" line="35"/>
+        <source>同步受阻</source>
+        <translation>Sync blocked</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusBar</name>
+    <message numerus="yes">
+        <location filename="../../desktop/status_bar.py" line="65"/>
+        <source>待上传 %n 条</source>
+        <translation>
+            <numerusform>%n waiting to upload</numerusform>
+            <numerusform>%n waiting to upload</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/status_bar.py" line="67"/>
+        <source>最后同步 %1</source>
+        <translation>Last sync %1</translation>
+    </message>
+</context>
+<context>
+    <name>UnitPickerDialog</name>
+    <message>
+        <location filename="../../desktop/pickers.py" line="290"/>
+        <source>选择处置单位</source>
+        <translation>Choose a handling unit</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="315"/>
+        <source>推荐</source>
+        <translation>Suggested</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="324"/>
+        <source>属地（区县 › 街道 › 社区）</source>
+        <translation>By area (district › street › community)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="350"/>
+        <source>专业部门</source>
+        <translation>Departments</translation>
+    </message>
+</context>
+<context>
+    <name>WindowManager</name>
+    <message>
+        <location filename="../../desktop/window_manager.py" line="52"/>
+        <source>%1（%2）</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/window_manager.py" line="62"/>
+        <source>调度工作台</source>
+        <translation>Dispatch workstation</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/window_manager.py" line="117"/>
+        <source>您的角色没有可打开的窗口</source>
+        <translation>Your role has no window to open</translation>
+    </message>
+</context>
+<context>
+    <name>WorkstationPresenter</name>
+    <message>
+        <location filename="../../desktop/workstation_presenter.py" line="163"/>
+        <source>共 %1 件</source>
+        <extracomment>Nearby open cases of the same kind within this distance are offered as duplicates. Set once the first queue is on screen (tests and the smoke run wait on it).</extracomment>
+        <translation>%1 cases</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation_presenter.py" line="184"/>
+        <source>被拒绝</source>
+        <translation>refused</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation_presenter.py" line="197"/>
+        <source>重新登录</source>
+        <translation>Sign in again</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation_presenter.py" line="198"/>
+        <source>用户 %1 的密码</source>
+        <translation>Password of user %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation_presenter.py" line="301"/>
+        <source>新案件已提交：%1</source>
+        <translation>New case submitted: %1</translation>
+    </message>
+</context>
+<context>
+    <name>WorkstationWindow</name>
+    <message>
+        <location filename="../../desktop/workstation.py" line="75"/>
+        <source>城市运行指挥大厅 — 调度工作台</source>
+        <translation>City Operations Command Center — Dispatch workstation</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="125"/>
+        <source>实时告警</source>
+        <translation>Live alarms</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="136"/>
+        <source>案件(&amp;C)</source>
+        <translation>&amp;Cases</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="137"/>
+        <source>新建案件…</source>
+        <translation>New case…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="154"/>
+        <source>视图(&amp;V)</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="155"/>
+        <source>搜索</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="167"/>
+        <source>窗口(&amp;W)</source>
+        <translation>&amp;Window</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/workstation.py" line="168"/>
+        <source>设置(&amp;S)</source>
+        <translation>&amp;Settings</translation>
+    </message>
+</context>
+<context>
+    <name>_TreePickerDialog</name>
+    <message>
+        <location filename="../../desktop/pickers.py" line="120"/>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="120"/>
+        <source>代码</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="134"/>
+        <source>输入名称或代码筛选，↑↓ 选择，回车确定</source>
+        <translation>Type a name or code to filter, ↑↓ to move, Enter to choose</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="164"/>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="166"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="272"/>
+        <source>请先选择一项（分组标题不能选）</source>
+        <translation>Choose an item first (group headings cannot be chosen)</translation>
+    </message>
+</context>
+</TS>
