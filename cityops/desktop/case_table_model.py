@@ -172,6 +172,7 @@ class CaseTableModel(QAbstractTableModel):
         self._docs: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._generation = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._warming: asyncio.Future[None] | None = None  # kept referenced until done
         self._now = int(time.time())
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
@@ -326,6 +327,9 @@ class CaseTableModel(QAbstractTableModel):
         await asyncio.to_thread(self.index_.load)
         await self._reselect(self._bump())
         self.loaded.emit()
+        # The ranks of id and description in the background: the first sort by them is then
+        # as quick as any other (they were 0.4 s and 1.8 s at 1M when made on demand).
+        self._warming = asyncio.get_running_loop().run_in_executor(None, self.index_.warm)
 
     async def set_filter(self, f: QueueFilter) -> None:
         self._filter = f

@@ -544,18 +544,33 @@ class CaseIndex:
     def _rank(self, column: str) -> IntArray:
         rank = self._ranks.get(column)
         if rank is None:
-            with self.store.engine.connect() as conn:
-                raw = conn.connection.driver_connection
-                assert raw is not None
-                rows = raw.execute(
-                    f"SELECT rowid FROM cases ORDER BY {_RANKED[column]}, rowid"
-                ).fetchall()
-            order = np.array([r[0] for r in rows], dtype=np.int64)
-            order = order[order < self._size]
-            rank = np.zeros(self._size, dtype=np.int64)
-            rank[order] = np.arange(len(order), dtype=np.int64)
-            self._ranks[column] = rank
+            rank = self._ranks[column] = self._compute_rank(column, self._size)
         return rank
+
+    def _compute_rank(self, column: str, size: int) -> IntArray:
+        with self.store.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            rows = raw.execute(f"SELECT rowid FROM cases ORDER BY {_RANKED[column]}, rowid")
+            order = np.fromiter((r[0] for r in rows), dtype=np.int64)
+        order = order[order < size]
+        rank = np.zeros(size, dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        return rank
+
+    def warm(self) -> None:
+        """Build the ranks SQL has to order (id, description: 0.4 s and 1.8 s at 1M) ahead of
+        the first sort by them. For a worker thread after ``load``: the lock is taken only to
+        keep a rank, so live updates are not held up meanwhile; a rank made while rows were
+        added is dropped (the sort then makes it, as without warming)."""
+        for column in _RANKED:
+            if column in self._ranks:
+                continue
+            size = self._size
+            rank = self._compute_rank(column, size)
+            with self._lock:
+                if self._size == size:
+                    self._ranks.setdefault(column, rank)
 
     def packed(self, rowids: IntArray, column: str, descending: bool) -> IntArray:
         """``key << 32 | rowid`` of ``rowids`` (key negated when descending): one ``np.sort``

@@ -487,3 +487,17 @@ def test_the_first_page_comes_from_sql_in_the_tab_order(store: LocalStore) -> No
         index.load()
         assert ids_of(index, page) == ids_of(index, index.select(f)[:20]), f
     assert index.first_page(QueueFilter("overdue")) is None
+
+
+def test_warmed_ranks_sort_as_the_ones_made_on_demand(store: LocalStore, loaded: Any) -> None:
+    index, docs = loaded
+    cold = CaseIndex(store, index.reference, label=index._label)
+    cold.load()
+    index.warm()
+    assert set(index._ranks) >= {"id", "description"}
+    for column in ("id", "description"):
+        warm = index.select(QueueFilter("all"), column, descending=False)
+        assert ids_of(index, warm) == ids_of(cold, cold.select(QueueFilter("all"), column, False))
+    assert ids_of(index, index.select(QueueFilter("all"), "id", False)) == sorted(
+        d["id"] for d in docs
+    )
