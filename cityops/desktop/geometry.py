@@ -9,7 +9,9 @@ windows off-screen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+import struct
+
+from PySide6.QtCore import QByteArray, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -24,6 +26,24 @@ def screen_setup() -> str:
     return "_".join(sorted(parts)) or "none"
 
 
+#: ``QWidget.saveGeometry()`` starts with a magic number, a version and the frame geometry.
+_GEOMETRY_MAGIC = 0x1D9D0CB
+_GEOMETRY_HEAD = struct.Struct(">IHHiiii")  # magic, major, minor, left, top, right, bottom
+
+
+def saved_frame(data: QByteArray) -> QRect | None:
+    """The frame geometry stored in ``saveGeometry()`` data, or None when it is not such data.
+    Read before restoring: ``restoreGeometry`` itself pulls an off-screen window back onto
+    the nearest screen (saved size, a clipped position), so after it the check would pass."""
+    raw = bytes(data.data())
+    if len(raw) < _GEOMETRY_HEAD.size:
+        return None
+    magic, _major, _minor, left, top, right, bottom = _GEOMETRY_HEAD.unpack_from(raw)
+    if magic != _GEOMETRY_MAGIC:
+        return None
+    return QRect(left, top, right - left + 1, bottom - top + 1)
+
+
 def save(window: QWidget, settings: ClientSettings, key: str) -> None:
     settings.set_geometry(key, screen_setup(), window.saveGeometry())
 
@@ -32,10 +52,12 @@ def restore(window: QWidget, settings: ClientSettings, key: str, default: QSize)
     """True when a saved geometry was applied; otherwise the window gets ``default`` (clipped
     to the primary screen) centred there."""
     data = settings.geometry(key, screen_setup())
+    frame = saved_frame(data) if data is not None else None
     if (
         data is not None
+        and frame is not None
+        and QGuiApplication.screenAt(frame.center()) is not None
         and window.restoreGeometry(data)
-        and QGuiApplication.screenAt(window.geometry().center()) is not None
     ):
         return True
     screen = QGuiApplication.primaryScreen()

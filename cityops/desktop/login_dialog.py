@@ -70,6 +70,7 @@ class LoginDialog(QDialog):
             welcome.setObjectName("firstRunHint")
             layout.addWidget(welcome)
         form = QFormLayout()
+        self._form = form
         self.url_edit = QLineEdit(server_url)
         self.url_edit.setPlaceholderText("http://192.168.1.10:8000")
         self.url_error = QLabel()
@@ -94,6 +95,11 @@ class LoginDialog(QDialog):
         self.offline_button = QPushButton(self.tr("离线启动"))
         self.offline_button.setToolTip(self.tr("使用本机上次的缓存工作，联网后再登录上传"))
         cancel = QPushButton(self.tr("退出"))
+        # Only 登录 answers Enter: an auto-default button becomes the default when it gets the
+        # focus, and the focus lands on 退出 while the other fields are disabled during a
+        # login, so after a wrong password, Enter would have quit the application.
+        self.offline_button.setAutoDefault(False)
+        cancel.setAutoDefault(False)
         buttons.addButton(self.login_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.offline_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
@@ -114,7 +120,8 @@ class LoginDialog(QDialog):
         url, user = self.url_edit.text().strip(), self.user_edit.text().strip()
         problem = url_problem(url) if url else None
         self.url_error.setText(problem or "")
-        self.url_error.setVisible(bool(problem))
+        # The whole row: a hidden label alone leaves an empty row's gap under the address.
+        self._form.setRowVisible(self.url_error, bool(problem))
         ready = bool(url) and problem is None and bool(user)
         self.login_button.setEnabled(ready and bool(self.password_edit.text()))
         self.offline_button.setEnabled(ready and self._can_start_offline(url, user))
@@ -134,6 +141,8 @@ class LoginDialog(QDialog):
         self.error_label.setStyleSheet("color: #555;" if busy else "color: #c62828;")
         if busy:
             self.error_label.setText(self.tr("正在连接…"))
+        if busy:
+            self.setFocus()  # keep it off the buttons while the fields are disabled
         for widget in (self.url_edit, self.user_edit, self.password_edit):
             widget.setEnabled(not busy)
         if busy:
@@ -147,5 +156,6 @@ class LoginDialog(QDialog):
         self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.setText(message)
         self.error_label.show()
+        self.login_button.setDefault(True)
         self.password_edit.selectAll()
         self.password_edit.setFocus()

@@ -12,6 +12,7 @@ The windows never see the ``ServerApi``: only the sync engine talks to the serve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import re
@@ -19,13 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from cityops.desktop.settings import data_dir
 from cityops.desktop.sync_bridge import SyncBridge
 from cityops.domain.actors import Actor, Role
 from cityops.domain.reference import Reference, load_reference
 from cityops.local_store.store import LocalStore
 from cityops.sync.api import ServerApi
-from cityops.sync.engine import SyncEngine
+from cityops.sync.engine import ConnectionState, SyncEngine, SyncStatus
+
+#: Seconds between looks for the server after an offline start.
+PROBE_INTERVAL = 2.0
 
 
 class LoginError(Exception):
@@ -93,6 +99,7 @@ class Session:
         self._api = api
         self.engine = SyncEngine(store, api)
         self.bridge = SyncBridge(self.engine)
+        self._probe: asyncio.Task[None] | None = None
 
     @classmethod
     async def login(cls, url: str, user: str, password: str, base: Path | None = None) -> Session:
@@ -123,6 +130,28 @@ class Session:
         return cls(url, store, ServerApi(url), me, await asyncio.to_thread(reference))
 
     def start(self) -> None:
+        if self._api.logged_in:
+            self.bridge.start()
+            return
+        # An offline start holds no token: the engine would report "login expired" at once,
+        # with the server unreachable, and offer a login that cannot work. Show offline
+        # until the server answers, then run the engine, which asks for the login.
+        self._probe = asyncio.get_running_loop().create_task(
+            self._start_when_reachable(), name="session-probe"
+        )
+
+    async def _start_when_reachable(self) -> None:
+        outbox = await asyncio.to_thread(self.store.outbox_length)
+        self.bridge.status_changed.emit(
+            SyncStatus(state=ConnectionState.OFFLINE, outbox=outbox, detail="离线启动")
+        )
+        self.engine.poke()  # the engine's own status learns the outbox length too
+        async with httpx.AsyncClient(base_url=self.server_url, timeout=5.0) as http:
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await http.get("/healthz")).status_code == 200:
+                        break
+                await asyncio.sleep(PROBE_INTERVAL)
         self.bridge.start()
 
     async def relogin(self, password: str) -> None:
@@ -130,8 +159,16 @@ class Session:
             await self.engine.login(self.me.name, password)
         except Exception as exc:
             raise LoginError(_login_problem(exc)) from exc
+        if self._probe is not None:  # logged in before the probe saw the server
+            self._probe.cancel()
+            self._probe = None
+            self.bridge.start()
 
     async def close(self) -> None:
+        if self._probe is not None:
+            self._probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe
         await self.bridge.stop()
         await self._api.aclose()
         await asyncio.to_thread(self.store.close)
