@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "resources" / "translations"
 LANGUAGES = ("zh", "en")
@@ -27,6 +27,12 @@ def install(app: QCoreApplication, lang: str = "zh") -> str:
         app.removeTranslator(old)
     _translators.clear()
     _current = "zh"
+    if lang != "en":
+        # Qt's own dialogs (buttons of message boxes, "Show Details…") in Chinese too.
+        qt = QTranslator()
+        if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(qt)
+            _translators.append(qt)
     if lang == "en":
         translator = QTranslator()
         if translator.load(str(TRANSLATIONS / "cityops_en.qm")):

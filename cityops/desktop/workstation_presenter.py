@@ -65,6 +65,7 @@ class WorkstationPresenter(QObject):
         self.current_case: str | None = None
         self._filters: dict[str, Any] = {}
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._stopped = False
         self._merges = itertools.count()  # merges are never cancelled: each one has its name
         self._tick = QTimer(self, interval=1000)
         self._tick.timeout.connect(lambda: self.detail.tick(datetime.now(UTC)))
@@ -73,7 +74,10 @@ class WorkstationPresenter(QObject):
 
     # ------------------------------------------------------------------ tasks
 
-    def _run(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    def _run(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any] | None:
+        if self._stopped:  # the window is closing: selection changes start nothing new
+            coro.close()
+            return None
         old = self._tasks.get(name)
         if old is not None and not old.done():
             old.cancel()
@@ -124,6 +128,7 @@ class WorkstationPresenter(QObject):
         return self.model.total() > 0
 
     async def stop(self) -> None:
+        self._stopped = True
         self._tick.stop()
         for task in list(self._tasks.values()):
             task.cancel()
