@@ -9,7 +9,9 @@ Offers to the dispatcher workstation (and to ``alarm_presenter``, which feeds it
   shortcuts; an audible, always-on-top alert for unacknowledged critical alarms. It holds no
   store or server: it takes plain documents through ``set_alarms`` and emits ``*_requested``;
 - ``CriticalAlarmPopup``: the non-modal, always-on-top window naming a critical alarm;
-- ``ShelveDialog`` and ``shelve_until(choice, now)``: a shelf's expiry from the offered choices.
+- ``ShelveDialog`` and ``shelve_until(choice, now)``: a shelf's expiry from the offered choices;
+- ``domain_name(kind | severity | state)``: the domain's name of it in the UI language;
+  ``card_detail(row)`` / ``card_status(row, now)``: the texts of a card's second line.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cityops.desktop.i18n import language
 from cityops.domain.alarm_rules import default_rules
 from cityops.domain.alarms import AlarmKind, AlarmState, Severity
 from cityops.domain.city import CITY_TZ
@@ -91,8 +94,19 @@ RowRole: Final = Qt.ItemDataRole.UserRole + 2
 _UNITS: Final[Mapping[AlarmKind, str]] = {rule.kind: rule.unit for rule in default_rules()}
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AlarmQueuePanel", text)
+def domain_name(thing: AlarmKind | Severity | AlarmState) -> str:
+    """The domain's own name of a kind, severity or state in the UI language (``.zh``/``.en``:
+    the domain keeps both, so they are not in the translation files)."""
+    return thing.en if language() == "en" else thing.zh
+
+
+def _qualified(name: str, detail: str) -> str:
+    """``name（detail）`` with the UI language's brackets."""
+    return (
+        QCoreApplication.translate("AlarmQueuePanel", "%1（%2）")
+        .replace("%2", detail)
+        .replace("%1", name)
+    )
 
 
 def _utc_now() -> datetime:
@@ -118,15 +132,18 @@ def hall_clock(when: datetime, now: datetime) -> str:
 
 
 def age_text(since: datetime, now: datetime) -> str:
-    minutes = max(0, int((now - since).total_seconds() // 60))
+    minutes = max(0, int((now - since).total_seconds() / 60))
     if minutes < 1:
-        return _tr("刚刚")
+        return QCoreApplication.translate("AlarmQueuePanel", "刚刚")
+    # The panel's tr with n: lupdate marks these as plurals (it does not for translate(..., n)),
+    # so English says "1 hour ago" / "2 hours ago" (the stubs lack a class-level tr: ignores).
     if minutes < 60:
-        return _tr("%n 分钟前").replace("%n", str(minutes))
-    hours = minutes // 60
+        return AlarmQueuePanel.tr("%n 分钟前", "", minutes)  # type: ignore[arg-type]
+    hours, _ = divmod(minutes, 60)
     if hours < 48:
-        return _tr("%n 小时前").replace("%n", str(hours))
-    return _tr("%n 天前").replace("%n", str(hours // 24))
+        return AlarmQueuePanel.tr("%n 小时前", "", hours)  # type: ignore[arg-type]
+    days, _ = divmod(hours, 24)
+    return AlarmQueuePanel.tr("%n 天前", "", days)  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------- rows
@@ -178,12 +195,12 @@ def alarm_row(
         severity=Severity(doc["severity"]),
         peak_severity=Severity(doc.get("peak_severity") or doc["severity"]),
         state=AlarmState(doc["state"]),
-        kind=kind.zh,  # the domain's Chinese name; English comes with the translated UI
-        device=f"{name}（{device_id}）" if name else device_id,
+        kind=domain_name(kind),
+        device=_qualified(name, device_id) if name else device_id,
         district=districts.get(district_code, district_code) if district_code else "—",
         reading=(
             f"{_number(float(doc['value']))} {unit} / "
-            + _tr("阈值")
+            + QCoreApplication.translate("AlarmQueuePanel", "阈值")
             + f" {_number(float(doc['threshold']))} {unit}"
         ),
         occurrences=int(doc.get("occurrences") or 1),
@@ -216,19 +233,24 @@ class AlarmListModel(QAbstractListModel):
         if role == RowRole:
             return row
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{row.severity.zh} {row.kind} {row.district} {row.device}"
+            return f"{domain_name(row.severity)} {row.kind} {row.district} {row.device}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row)
         return None
 
     @staticmethod
     def _tooltip(row: AlarmRow) -> str:
-        lines = [f"{row.severity.zh} · {row.kind}", row.device, row.district, row.reading]
-        lines.append(_tr("状态：") + row.state.zh)
+        severity = domain_name(row.severity)
+        lines = [f"{severity} · {row.kind}", row.device, row.district, row.reading]
+        lines.append(
+            QCoreApplication.translate("AlarmQueuePanel", "状态：") + domain_name(row.state)
+        )
         if row.shelve_reason:
-            lines.append(_tr("搁置原因：") + row.shelve_reason)
+            lines.append(
+                QCoreApplication.translate("AlarmQueuePanel", "搁置原因：") + row.shelve_reason
+            )
         if row.case_id:
-            lines.append(_tr("已转案件：") + row.case_id)
+            lines.append(QCoreApplication.translate("AlarmQueuePanel", "已转案件：") + row.case_id)
         return "\n".join(lines)
 
     def rows(self) -> list[AlarmRow]:
@@ -309,7 +331,7 @@ class AlarmCardDelegate(QStyledItemDelegate):
         top2 = top1 + line + self.PAD
 
         # Line 1: [severity] kind · district ...... age
-        chip_text = row.severity.zh
+        chip_text = domain_name(row.severity)
         bfm = QFontMetrics(bold)
         chip = QRect(left, top1, bfm.horizontalAdvance(chip_text) + 10, line)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -357,9 +379,7 @@ class AlarmCardDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignRight,
             status,
         )
-        detail = f"{row.device} · {row.reading} · ×{row.occurrences}"
-        if row.case_id:
-            detail += " · " + _tr("已转案件")
+        detail = card_detail(row)
         room = max(0, right - status_width - 10 - left)
         painter.setFont(base)
         painter.setPen(dim)
@@ -374,13 +394,32 @@ class AlarmCardDelegate(QStyledItemDelegate):
     def _status(
         row: AlarmRow, now: datetime, text: QColor, colour: QColor, selected: bool
     ) -> tuple[str, QColor]:
-        if row.state is AlarmState.SHELVED and row.shelved_until is not None:
-            return _tr("搁置至 ") + hall_clock(row.shelved_until, now), text
-        if row.acked_by:
-            prefix = _tr("已恢复 · ") if row.state is AlarmState.CLEARED_UNACK else ""
-            return prefix + "✓ " + row.acked_by, text
-        label = _tr("已恢复·未确认") if row.state is AlarmState.CLEARED_UNACK else _tr("未确认")
-        return label, text if selected else colour
+        status = card_status(row, now)
+        if row.acked_by or (row.state is AlarmState.SHELVED and row.shelved_until is not None):
+            return status, text
+        return status, text if selected else colour
+
+
+def card_detail(row: AlarmRow) -> str:
+    """A card's second line, left: device, reading, occurrences (and its case, if any)."""
+    detail = f"{row.device} · {row.reading} · ×{row.occurrences}"
+    if row.case_id:
+        detail += " · " + QCoreApplication.translate("AlarmQueuePanel", "已转案件")
+    return detail
+
+
+def card_status(row: AlarmRow, now: datetime) -> str:
+    """A card's second line, right: shelved until, who acknowledged, or that nobody has."""
+    if row.state is AlarmState.SHELVED and row.shelved_until is not None:
+        until = hall_clock(row.shelved_until, now)
+        return QCoreApplication.translate("AlarmQueuePanel", "搁置至 ") + until
+    cleared = row.state is AlarmState.CLEARED_UNACK
+    if row.acked_by:
+        prefix = QCoreApplication.translate("AlarmQueuePanel", "已恢复 · ") if cleared else ""
+        return prefix + "✓ " + row.acked_by
+    if cleared:
+        return QCoreApplication.translate("AlarmQueuePanel", "已恢复·未确认")
+    return QCoreApplication.translate("AlarmQueuePanel", "未确认")
 
 
 # ----------------------------------------------------------------------------- shelving
@@ -562,13 +601,12 @@ class CriticalAlarmPopup(QWidget):
             + self.tr("读数：")
             + row.reading
             + "\n"
-            + self.tr("首次告警：")
-            + hall_clock(row.first_raised_at, now)
-            + f"（{age_text(row.first_raised_at, now)}）· ×{row.occurrences}"
+            + self.tr("首次告警：%1（%2）· ×%3")
+            .replace("%1", hall_clock(row.first_raised_at, now))
+            .replace("%2", age_text(row.first_raised_at, now))
+            .replace("%3", str(row.occurrences))
         )
-        self.more_label.setText(
-            self.tr("另有 %n 条紧急告警未确认").replace("%n", str(others)) if others else ""
-        )
+        self.more_label.setText(self.tr("另有 %n 条紧急告警未确认", "", others) if others else "")
         self.more_label.setVisible(others > 0)
 
     def _on_ack_button_clicked(self) -> None:
@@ -628,7 +666,7 @@ class AlarmQueuePanel(QWidget):
                 f"background: {SEVERITY_COLOURS[severity]}; color: white; font-weight: bold;"
                 "border-radius: 3px; padding: 2px 6px;"
             )
-            label.setToolTip(self.tr("未搁置的%1告警数").replace("%1", severity.zh))
+            label.setToolTip(self.tr("未搁置的%1告警数").replace("%1", domain_name(severity)))
             self.count_labels[severity] = label
             header.addWidget(label)
         header.addStretch(1)
@@ -834,11 +872,11 @@ class AlarmQueuePanel(QWidget):
 
     def _refresh_header(self) -> None:
         for severity, count in self.severity_counts().items():
-            self.count_labels[severity].setText(f"{severity.zh} {count}")
+            self.count_labels[severity].setText(f"{domain_name(severity)} {count}")
         if self.showing_shelved:
-            toggle = self.tr("返回活动告警 (%n)").replace("%n", str(len(self._active)))
+            toggle = self.tr("返回活动告警 (%n)", "", len(self._active))
         else:
-            toggle = self.tr("已搁置 %n").replace("%n", str(len(self._shelved)))
+            toggle = self.tr("已搁置 %n", "", len(self._shelved))
         self.shelved_toggle.setText(toggle)
 
     def _refresh_buttons(self) -> None:
@@ -907,7 +945,7 @@ class AlarmQueuePanel(QWidget):
         row = self._row(self._selected_id)
         if row is None or row.state not in ACTIVE_STATES:
             return
-        summary = f"{row.severity.zh} · {row.kind} · {row.district}\n{row.device}"
+        summary = f"{domain_name(row.severity)} · {row.kind} · {row.district}\n{row.device}"
         dialog = ShelveDialog(summary, self._clock, self)
         dialog.accepted.connect(lambda: self._on_shelve_dialog_accepted(row.id, dialog))
         dialog.finished.connect(dialog.deleteLater)

@@ -19,17 +19,34 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 
+from cityops.desktop.i18n import language
 from cityops.desktop.session import Session
 from cityops.domain import cases as cs
 from cityops.domain.outcomes import Rejection
 from cityops.domain.schemas import CaseDoc, Entity, case_document
 
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("CaseActions", text)
+#: The domain's action names (``cs.RULES[...].label_zh``) marked for lupdate; the workstation's
+#: menu marks them in the same context, so one English text serves both.
+ACTION_LABELS: tuple[object, ...] = (  # the stubs type QT_TRANSLATE_NOOP as object
+    QT_TRANSLATE_NOOP("CaseActions", "核实"),
+    QT_TRANSLATE_NOOP("CaseActions", "立案"),
+    QT_TRANSLATE_NOOP("CaseActions", "派遣"),
+    QT_TRANSLATE_NOOP("CaseActions", "签收"),
+    QT_TRANSLATE_NOOP("CaseActions", "退回"),
+    QT_TRANSLATE_NOOP("CaseActions", "处置反馈"),
+    QT_TRANSLATE_NOOP("CaseActions", "核查通过"),
+    QT_TRANSLATE_NOOP("CaseActions", "核查不通过"),
+    QT_TRANSLATE_NOOP("CaseActions", "结案"),
+    QT_TRANSLATE_NOOP("CaseActions", "挂起"),
+    QT_TRANSLATE_NOOP("CaseActions", "恢复"),
+    QT_TRANSLATE_NOOP("CaseActions", "升级督办"),
+    QT_TRANSLATE_NOOP("CaseActions", "不予立案"),
+    QT_TRANSLATE_NOOP("CaseActions", "标记重复"),
+    QT_TRANSLATE_NOOP("CaseActions", "添加备注"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +61,7 @@ class ActionSpec:
 
     @property
     def label(self) -> str:
-        return _t(cs.RULES[self.command].label_zh)
+        return QCoreApplication.translate("CaseActions", cs.RULES[self.command].label_zh)
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -140,7 +157,7 @@ class CaseActions(QObject):
             if spec.command in cs.allowed_commands(case := to_case(doc), actor)
         ]
         if not targets:
-            self.refused.emit(_t("所选案件当前不能执行“%1”").replace("%1", spec.label))
+            self.refused.emit(self.tr("所选案件当前不能执行“%1”").replace("%1", spec.label))
             return 0
         if fields is None:
             fields = await self._ask_fields(spec, [doc for doc, _ in targets])
@@ -155,7 +172,8 @@ class CaseActions(QObject):
         for doc, case in targets:
             outcome = cs.apply(case, command, actor, now, ref)
             if isinstance(outcome, Rejection):
-                refusals.append(f"{case.id}: {outcome.message}")
+                why = outcome.message_en if language() == "en" else outcome.message
+                refusals.append(f"{case.id}: {why}")
                 continue
             new_case, _events = outcome
             await self.session.bridge.submit(
@@ -168,11 +186,9 @@ class CaseActions(QObject):
             )
             queued += 1
         if refusals:
-            self.refused.emit("；".join(refusals[:5]))
+            self.refused.emit(self.tr("；").join(refusals[:5]))
         if queued:
-            self.performed.emit(
-                _t("“%1”已提交 %2 件").replace("%1", spec.label).replace("%2", str(queued))
-            )
+            self.performed.emit(self.tr("“%1”已提交 %n 件", "", queued).replace("%1", spec.label))
         return queued
 
     async def _ask_fields(
@@ -193,7 +209,7 @@ class CaseActions(QObject):
         if kind in ("text", "case"):
             dialog = QInputDialog(self._parent)
             dialog.setWindowTitle(spec.label)
-            dialog.setLabelText(_t("原案件编号") if kind == "case" else _t("内容"))
+            dialog.setLabelText(self.tr("原案件编号") if kind == "case" else self.tr("内容"))
             if not await ask(dialog) or not dialog.textValue().strip():
                 return None
             return {field: dialog.textValue().strip()}
@@ -223,7 +239,7 @@ class CaseActions(QObject):
     async def _ask_reason(self, spec: ActionSpec) -> str | None:
         from cityops.desktop.pickers import ReasonDialog
 
-        dialog = ReasonDialog(spec.label, _t("请填写原因"))
+        dialog = ReasonDialog(spec.label, self.tr("请填写原因"))
         dialog.setParent(self._parent, dialog.windowFlags())
         return dialog.reason() if await ask(dialog) else None
 
@@ -231,9 +247,9 @@ class CaseActions(QObject):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             spec.label,
-            _t("确定对 %1 件案件执行“%2”？此操作不可撤销。")
-            .replace("%1", str(count))
-            .replace("%2", spec.label),
+            self.tr("确定对 %n 件案件执行“%1”？此操作不可撤销。", "", count).replace(
+                "%1", spec.label
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self._parent,
         )

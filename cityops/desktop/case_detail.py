@@ -19,9 +19,9 @@ import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -53,104 +53,116 @@ from cityops.widgets.location_map import LocationMap
 DUPLICATE_RADIUS_M = 50.0
 _EARTH_RADIUS_M = 6_371_000.0
 
-_CTX = "CaseLabels"
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
-
 # ---------------------------------------------------------------------- labels
+
+#: Translation contexts: states, sources, rewards and durations; timeline events; SLA clocks.
+#: (Separate contexts because one Chinese word is a state, an event and a clock stage: 签收 is
+#: "Accepted" in the timeline and "Accept" as a deadline.)
+_LABELS, _EVENTS, _CLOCKS = "CaseLabels", "CaseEvents", "CaseClocks"
+# The tables hold ``object``: PySide's stubs type QT_TRANSLATE_NOOP so (it returns the text).
+
+
+_STATE_TEXT: Final[Mapping[str, object]] = {
+    "reported": QT_TRANSLATE_NOOP("CaseLabels", "已上报"),
+    "verified": QT_TRANSLATE_NOOP("CaseLabels", "已核实"),
+    "filed": QT_TRANSLATE_NOOP("CaseLabels", "已立案"),
+    "dispatched": QT_TRANSLATE_NOOP("CaseLabels", "已派遣"),
+    "in_progress": QT_TRANSLATE_NOOP("CaseLabels", "处置中"),
+    "handled": QT_TRANSLATE_NOOP("CaseLabels", "已处置待核查"),
+    "checked": QT_TRANSLATE_NOOP("CaseLabels", "核查通过"),
+    "closed": QT_TRANSLATE_NOOP("CaseLabels", "已结案"),
+    "returned": QT_TRANSLATE_NOOP("CaseLabels", "已退回待重派"),
+    "rework": QT_TRANSLATE_NOOP("CaseLabels", "返工"),
+    "suspended": QT_TRANSLATE_NOOP("CaseLabels", "挂起"),
+    "invalid": QT_TRANSLATE_NOOP("CaseLabels", "不予立案"),
+    "duplicate": QT_TRANSLATE_NOOP("CaseLabels", "重复案件"),
+}
+
+_SOURCE_TEXT: Final[Mapping[str, object]] = {
+    "patrol": QT_TRANSLATE_NOOP("CaseLabels", "巡查发现"),
+    "referral": QT_TRANSLATE_NOOP("CaseLabels", "上级交办"),
+    "media": QT_TRANSLATE_NOOP("CaseLabels", "媒体曝光"),
+    "hotline": QT_TRANSLATE_NOOP("CaseLabels", "12319 热线"),
+    "app": QT_TRANSLATE_NOOP("CaseLabels", "公众 App"),
+    "reward": QT_TRANSLATE_NOOP("CaseLabels", "有奖举报"),
+    "iot": QT_TRANSLATE_NOOP("CaseLabels", "物联感知"),
+}
+
+_EVENT_TEXT: Final[Mapping[str, object]] = {
+    "reported": QT_TRANSLATE_NOOP("CaseEvents", "上报"),
+    "verified": QT_TRANSLATE_NOOP("CaseEvents", "核实"),
+    "filed": QT_TRANSLATE_NOOP("CaseEvents", "立案"),
+    "dispatched": QT_TRANSLATE_NOOP("CaseEvents", "派遣"),
+    "accepted": QT_TRANSLATE_NOOP("CaseEvents", "签收"),
+    "departed": QT_TRANSLATE_NOOP("CaseEvents", "出动"),
+    "arrived": QT_TRANSLATE_NOOP("CaseEvents", "到场"),
+    "returned": QT_TRANSLATE_NOOP("CaseEvents", "退回"),
+    "handled": QT_TRANSLATE_NOOP("CaseEvents", "处置反馈"),
+    "check_passed": QT_TRANSLATE_NOOP("CaseEvents", "核查通过"),
+    "check_failed": QT_TRANSLATE_NOOP("CaseEvents", "核查不通过"),
+    "closed": QT_TRANSLATE_NOOP("CaseEvents", "结案"),
+    "suspended": QT_TRANSLATE_NOOP("CaseEvents", "挂起"),
+    "resumed": QT_TRANSLATE_NOOP("CaseEvents", "恢复"),
+    "escalated": QT_TRANSLATE_NOOP("CaseEvents", "升级督办"),
+    "invalidated": QT_TRANSLATE_NOOP("CaseEvents", "不予立案"),
+    "marked_duplicate": QT_TRANSLATE_NOOP("CaseEvents", "标记重复"),
+    "note_added": QT_TRANSLATE_NOOP("CaseEvents", "添加备注"),
+    "updated": QT_TRANSLATE_NOOP("CaseEvents", "修改信息"),
+}
+
+_CLOCK_TEXT: Final[Mapping[ClockKind, object]] = {
+    ClockKind.RECEIVE: QT_TRANSLATE_NOOP("CaseClocks", "签收"),
+    ClockKind.RESPOND: QT_TRANSLATE_NOOP("CaseClocks", "响应"),
+    ClockKind.ARRIVE: QT_TRANSLATE_NOOP("CaseClocks", "到场"),
+    ClockKind.RESOLVE: QT_TRANSLATE_NOOP("CaseClocks", "处置"),
+}
+
+_CLOCK_STATUS_TEXT: Final[Mapping[ClockStatus, object]] = {
+    ClockStatus.NOT_STARTED: QT_TRANSLATE_NOOP("CaseClocks", "未开始"),
+    ClockStatus.RUNNING: QT_TRANSLATE_NOOP("CaseClocks", "计时中"),
+    ClockStatus.PAUSED: QT_TRANSLATE_NOOP("CaseClocks", "已暂停"),
+    ClockStatus.MET: QT_TRANSLATE_NOOP("CaseClocks", "按时完成"),
+    ClockStatus.BREACHED: QT_TRANSLATE_NOOP("CaseClocks", "已超时"),
+    ClockStatus.BREACHED_MET: QT_TRANSLATE_NOOP("CaseClocks", "超时完成"),
+}
+
+_REWARD_TEXT: Final[Mapping[str, object]] = {
+    "none": QT_TRANSLATE_NOOP("CaseLabels", "未申请奖励"),
+    "pending": QT_TRANSLATE_NOOP("CaseLabels", "奖励待审核"),
+    "approved": QT_TRANSLATE_NOOP("CaseLabels", "奖励已核准"),
+    "paid": QT_TRANSLATE_NOOP("CaseLabels", "奖励已发放"),
+    "rejected": QT_TRANSLATE_NOOP("CaseLabels", "奖励未通过"),
+}
 
 
 def state_label(state: str | None) -> str:
-    labels = {
-        "reported": _t("已上报"),
-        "verified": _t("已核实"),
-        "filed": _t("已立案"),
-        "dispatched": _t("已派遣"),
-        "in_progress": _t("处置中"),
-        "handled": _t("已处置待核查"),
-        "checked": _t("核查通过"),
-        "closed": _t("已结案"),
-        "returned": _t("已退回待重派"),
-        "rework": _t("返工"),
-        "suspended": _t("挂起"),
-        "invalid": _t("不予立案"),
-        "duplicate": _t("重复案件"),
-    }
-    return labels.get(str(state), str(state)) if state is not None else ""
+    if state is None:
+        return ""
+    text = _STATE_TEXT.get(str(state))
+    return QCoreApplication.translate(_LABELS, str(text)) if text else str(state)
 
 
 def source_label(source: str) -> str:
-    labels = {
-        "patrol": _t("巡查发现"),
-        "referral": _t("上级交办"),
-        "media": _t("媒体曝光"),
-        "hotline": _t("12319 热线"),
-        "app": _t("公众 App"),
-        "reward": _t("有奖举报"),
-        "iot": _t("物联感知"),
-    }
-    return labels.get(str(source), str(source))
+    text = _SOURCE_TEXT.get(str(source))
+    return QCoreApplication.translate(_LABELS, str(text)) if text else str(source)
 
 
 def event_label(kind: str) -> str:
-    labels = {
-        "reported": _t("上报"),
-        "verified": _t("核实"),
-        "filed": _t("立案"),
-        "dispatched": _t("派遣"),
-        "accepted": _t("签收"),
-        "departed": _t("出动"),
-        "arrived": _t("到场"),
-        "returned": _t("退回"),
-        "handled": _t("处置反馈"),
-        "check_passed": _t("核查通过"),
-        "check_failed": _t("核查不通过"),
-        "closed": _t("结案"),
-        "suspended": _t("挂起"),
-        "resumed": _t("恢复"),
-        "escalated": _t("升级督办"),
-        "invalidated": _t("不予立案"),
-        "marked_duplicate": _t("标记重复"),
-        "note_added": _t("添加备注"),
-        "updated": _t("修改信息"),
-    }
-    return labels.get(str(kind), str(kind))
+    text = _EVENT_TEXT.get(str(kind))
+    return QCoreApplication.translate(_EVENTS, str(text)) if text else str(kind)
 
 
 def clock_label(kind: ClockKind) -> str:
-    labels = {
-        ClockKind.RECEIVE: _t("签收"),
-        ClockKind.RESPOND: _t("响应"),
-        ClockKind.ARRIVE: _t("到场"),
-        ClockKind.RESOLVE: _t("处置"),
-    }
-    return labels[kind]
+    return QCoreApplication.translate(_CLOCKS, str(_CLOCK_TEXT[kind]))
 
 
 def clock_status_label(status: ClockStatus) -> str:
-    labels = {
-        ClockStatus.NOT_STARTED: _t("未开始"),
-        ClockStatus.RUNNING: _t("计时中"),
-        ClockStatus.PAUSED: _t("已暂停"),
-        ClockStatus.MET: _t("按时完成"),
-        ClockStatus.BREACHED: _t("已超时"),
-        ClockStatus.BREACHED_MET: _t("超时完成"),
-    }
-    return labels[status]
+    return QCoreApplication.translate(_CLOCKS, str(_CLOCK_STATUS_TEXT[status]))
 
 
 def reward_label(status: str) -> str:
-    labels = {
-        "none": _t("未申请奖励"),
-        "pending": _t("奖励待审核"),
-        "approved": _t("奖励已核准"),
-        "paid": _t("奖励已发放"),
-        "rejected": _t("奖励未通过"),
-    }
-    return labels.get(status, status)
+    text = _REWARD_TEXT.get(str(status))
+    return QCoreApplication.translate(_LABELS, str(text)) if text else str(status)
 
 
 _STATUS_COLOUR = {
@@ -206,38 +218,54 @@ def _hms(span: timedelta) -> str:
 def format_limit(limit: timedelta, basis: ClockBasis) -> str:
     """A clock's limit as the standard writes it: "10 分钟", "4 工作小时", "5 个工作日"."""
     minutes = limit.total_seconds() / 60
+    # Whole days and hours through the pane's tr with n (lupdate marks only tr calls as plurals;
+    # the stubs know tr as an instance method only, hence the ignores): English then says
+    # "1 hour" / "2 hours". No floor division here: lupdate's parser takes "//" for a comment
+    # and lost the strings after it.
     if basis is ClockBasis.WORKING:
         hours = minutes / 60
         if hours >= WORKING_DAY_HOURS and hours % WORKING_DAY_HOURS == 0:
-            return _t("%1 个工作日").replace("%1", f"{hours / WORKING_DAY_HOURS:g}")
+            days = int(hours / WORKING_DAY_HOURS)
+            return CaseDetailPanel.tr("%n 个工作日", "", days)  # type: ignore[arg-type]
         if minutes % 60 == 0:
-            return _t("%1 工作小时").replace("%1", f"{hours:g}")
-        return _t("%1 工作分钟").replace("%1", f"{minutes:g}")
+            return CaseDetailPanel.tr("%n 工作小时", "", int(hours))  # type: ignore[arg-type]
+        return QCoreApplication.translate("CaseDetailPanel", "%1 工作分钟").replace(
+            "%1", f"{minutes:g}"
+        )
     if minutes % 60 == 0 and minutes >= 120:
-        return _t("%1 小时").replace("%1", f"{minutes / 60:g}")
-    return _t("%1 分钟").replace("%1", f"{minutes:g}")
+        return CaseDetailPanel.tr("%n 小时", "", int(minutes / 60))  # type: ignore[arg-type]
+    return QCoreApplication.translate("CaseDetailPanel", "%1 分钟").replace("%1", f"{minutes:g}")
 
 
 def _countdown(clock: ClockState) -> tuple[str, str]:
     """The remaining-time text of a clock and its colour."""
     colour = _STATUS_COLOUR[clock.status]
-    working = _t("（工作时间）") if clock.basis is ClockBasis.WORKING else ""
+    working = ""
+    if clock.basis is ClockBasis.WORKING:
+        working = QCoreApplication.translate("CaseLabels", "（工作时间）")
     status = clock.status
+    left, spent = _hms(clock.remaining), _hms(clock.elapsed)
     if status is ClockStatus.NOT_STARTED:
-        return _t("未开始计时"), colour
+        return QCoreApplication.translate("CaseLabels", "未开始计时"), colour
     if status is ClockStatus.RUNNING:
         if clock.remaining < clock.limit * _WARN_SHARE:
             colour = _AMBER
-        return _t("剩余 ") + _hms(clock.remaining) + working, colour
+        return QCoreApplication.translate("CaseLabels", "剩余 %1").replace(
+            "%1", left
+        ) + working, colour
     if status is ClockStatus.BREACHED:
-        return _t("超时 ") + _hms(clock.remaining) + working, colour
+        return QCoreApplication.translate("CaseLabels", "超时 %1").replace(
+            "%1", left
+        ) + working, colour
     if status is ClockStatus.PAUSED:
         if clock.overdue:
-            return _t("暂停（已超时 ") + _hms(clock.remaining) + "）", _STATUS_COLOUR[
-                ClockStatus.BREACHED
-            ]
-        return _t("暂停，剩余 ") + _hms(clock.remaining) + working, colour
-    return _t("用时 ") + _hms(clock.elapsed) + working, colour
+            text = QCoreApplication.translate("CaseLabels", "暂停（已超时 %1）").replace("%1", left)
+            return text, _STATUS_COLOUR[ClockStatus.BREACHED]
+        text = QCoreApplication.translate("CaseLabels", "暂停，剩余 %1").replace("%1", left)
+        return text + working, colour
+    return QCoreApplication.translate("CaseLabels", "用时 %1").replace(
+        "%1", spent
+    ) + working, colour
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -285,6 +313,18 @@ def clocks_for(
 # ---------------------------------------------------------------------- the pane
 
 
+def _district_areas() -> list[dict[str, Any]]:
+    """The packaged district outlines as GeoJSON-like features named in the UI language (the
+    map shows a ``District`` by its Chinese name; a feature by the name it is given)."""
+    return [
+        {
+            "properties": {"code": d.code, "name": name_of(d)},
+            "geometry": {"type": "MultiPolygon", "coordinates": d.polygons},
+        }
+        for d in load_districts().values()
+    ]
+
+
 def _clear_layout(layout: QLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
@@ -322,7 +362,7 @@ class CaseDetailPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._ref = reference
-        self._areas = list(load_districts().values()) if areas is None else list(areas)
+        self._areas = _district_areas() if areas is None else list(areas)
         self._doc: dict[str, Any] | None = None
         self._case: cs.Case | None = None
         self._subcategory: Subcategory | None = None
@@ -396,7 +436,7 @@ class CaseDetailPanel(QWidget):
             label = _value_label()
             label.setObjectName(f"field_{key}")
             self._fields[key] = label
-            form.addRow(title + "：", label)
+            form.addRow(self.tr("%1：").replace("%1", title), label)
         self._form = form
         content.addWidget(info)
 
@@ -480,6 +520,11 @@ class CaseDetailPanel(QWidget):
         unit = self._ref.units.units.get(code) or self._ref.units.departments.get(code)
         return name_of(unit) if unit is not None else code
 
+    def _qualified(self, name: str, detail: str) -> str:
+        """``name（detail）``: a name with its code or coordinates after it, punctuated for
+        the UI language (full-width brackets in Chinese)."""
+        return self.tr("%1（%2）").replace("%2", detail).replace("%1", name)
+
     def _show_header(self, doc: Mapping[str, Any]) -> None:
         self._id_label.setText(self.tr("案件 ") + str(doc["id"]))
         state = str(doc["state"])
@@ -509,7 +554,7 @@ class CaseDetailPanel(QWidget):
         f["address"].setText(str(doc.get("address") or "") or self.tr("（未填写）"))
         position = ""
         if doc.get("lon") is not None and doc.get("lat") is not None:
-            position = f"（{float(doc['lon']):.5f}, {float(doc['lat']):.5f}）"
+            position = self._qualified("", f"{float(doc['lon']):.5f}, {float(doc['lat']):.5f}")
         area = " / ".join(
             self._unit_name(doc.get(k))
             for k in ("district_code", "street_code", "community_code")
@@ -521,7 +566,7 @@ class CaseDetailPanel(QWidget):
             code = doc.get("subcategory_code")
             f["subcategory"].setText(str(code) if code else self.tr("（未立案）"))
         else:
-            text = f"{name_of(sub)}（{sub.code}）"
+            text = self._qualified(name_of(sub), sub.code)
             category = self._ref.taxonomy.categories.get(sub.category_code)
             if category is not None:
                 text = f"{name_of(category)} › {text}"
@@ -595,7 +640,7 @@ class CaseDetailPanel(QWidget):
             lines.append(
                 self.tr("挂起 ")
                 + f"{local_time(pause.get('start'))} → {end}"
-                + (f"：{reason}" if reason else "")
+                + (self.tr("：%1").replace("%1", reason) if reason else "")
             )
         self._pauses_label.setVisible(bool(lines))
         self._pauses_label.setText("<br>".join(lines))
@@ -724,7 +769,7 @@ class CaseDetailPanel(QWidget):
                 parts.append(self.tr("处置单位：") + self._unit_name(str(value)))
             elif key == "subcategory_code":
                 sub = self._ref.taxonomy.subcategories.get(str(value))
-                name = f"{name_of(sub)}（{value}）" if sub is not None else str(value)
+                name = self._qualified(name_of(sub), str(value)) if sub else str(value)
                 parts.append(self.tr("问题小类：") + name)
             elif key == "reason":
                 parts.append(self.tr("原因：") + str(value))
@@ -750,10 +795,10 @@ class CaseDetailPanel(QWidget):
                     "lon": self.tr("经度"),
                     "lat": self.tr("纬度"),
                 }
-                changed = "、".join(names.get(str(k), str(k)) for k in value)
+                changed = self.tr("、").join(names.get(str(k), str(k)) for k in value)
                 parts.append(self.tr("修改：") + changed)
             else:
-                parts.append(f"{key}：{value}")
+                parts.append(self.tr("%1：%2").replace("%2", str(value)).replace("%1", str(key)))
         return parts
 
     def _show_timeline(self, events: Sequence[Mapping[str, Any]]) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -85,18 +86,19 @@ SORT_KEYS = (
     "assigned_unit",
     "description",
 )
+#: Column titles, marked for lupdate here and translated where the header is painted.
 _HEADERS = (
-    "编号",
-    "状态",
-    "时限",
-    "上报时间",
-    "区",
-    "街道",
-    "大类",
-    "小类",
-    "来源",
-    "处置单位",
-    "描述",
+    QT_TRANSLATE_NOOP("CaseTableModel", "编号"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "状态"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "时限"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "上报时间"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "区"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "街道"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "大类"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "小类"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "来源"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "处置单位"),
+    QT_TRANSLATE_NOOP("CaseTableModel", "描述"),
 )
 _OVERDUE = QColor("#f4c7c3")
 _DUE_SOON = QColor("#fce8b2")
@@ -113,7 +115,8 @@ def queue_label(reference: Reference) -> Callable[[str, str], str]:
                 state = CaseState(code)
             except ValueError:
                 return code
-            return state.label_zh if language() == "zh" else state.value.replace("_", " ")
+            # The detail pane's words for a state (same context), so both read alike.
+            return QCoreApplication.translate("CaseLabels", state.label_zh)
         if column == "source":
             names = SOURCE_LABEL_ZH if language() == "zh" else SOURCE_LABEL_EN
             return names.get(code, code)
@@ -140,16 +143,16 @@ def countdown(seconds: int) -> str:
     left = abs(seconds) // 60
     days, rest = divmod(left, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    tr = QCoreApplication.translate
+    # Spelled out (no alias): lupdate only sees ``QCoreApplication.translate(...)`` calls.
     if days:
-        span = tr("CaseTableModel", "{d}天{h}时").format(d=days, h=hours)
+        span = QCoreApplication.translate("CaseTableModel", "{d}天{h}时").format(d=days, h=hours)
     elif hours:
-        span = tr("CaseTableModel", "{h}时{m}分").format(h=hours, m=minutes)
+        span = QCoreApplication.translate("CaseTableModel", "{h}时{m}分").format(h=hours, m=minutes)
     else:
-        span = tr("CaseTableModel", "{m}分").format(m=minutes)
+        span = QCoreApplication.translate("CaseTableModel", "{m}分").format(m=minutes)
     if seconds <= 0:
-        return tr("CaseTableModel", "超时 {span}").format(span=span)
-    return tr("CaseTableModel", "剩余 {span}").format(span=span)
+        return QCoreApplication.translate("CaseTableModel", "超时 {span}").format(span=span)
+    return QCoreApplication.translate("CaseTableModel", "剩余 {span}").format(span=span)
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -192,7 +195,7 @@ class CaseTableModel(QAbstractTableModel):
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal and 0 <= section < len(_HEADERS):
-                return self.tr(_HEADERS[section])
+                return QCoreApplication.translate("CaseTableModel", str(_HEADERS[section]))
             if orientation == Qt.Orientation.Vertical:
                 return section + 1
         return None

@@ -2,40 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US" sourcelanguage="zh_CN">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../desktop/case_table_model.py" line="145"/>
-        <source>CaseTableModel</source>
-        <comment>{d}天{h}时</comment>
-        <extracomment>The index&apos;s sort column of each table column.</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/case_table_model.py" line="147"/>
-        <source>CaseTableModel</source>
-        <comment>{h}时{m}分</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/case_table_model.py" line="149"/>
-        <source>CaseTableModel</source>
-        <comment>{m}分</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/case_table_model.py" line="151"/>
-        <source>CaseTableModel</source>
-        <comment>超时 {span}</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/case_table_model.py" line="152"/>
-        <source>CaseTableModel</source>
-        <comment>剩余 {span}</comment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>AlarmPresenter</name>
     <message>
         <location filename="../../desktop/alarm_presenter.py" line="280"/>
@@ -72,439 +38,793 @@
 <context>
     <name>AlarmQueuePanel</name>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="631"/>
+        <location filename="../../desktop/alarm_panel.py" line="106"/>
+        <source>%1（%2）</source>
+        <extracomment>Hall colours per severity (the wall and the map use the same four). States listed in the queue; shelved ones only behind the toggle. Closed and out-of-service alarms are not the dispatcher&apos;s to handle. How often the alert beeps while a critical alarm waits for its acknowledgement. Ages on the cards are minutes: a repaint twice a minute keeps them right.</extracomment>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="137"/>
+        <source>刚刚</source>
+        <translation>just now</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/alarm_panel.py" line="141"/>
+        <source>%n 分钟前</source>
+        <translation>
+            <numerusform>%n min ago</numerusform>
+            <numerusform>%n min ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/alarm_panel.py" line="144"/>
+        <source>%n 小时前</source>
+        <translation>
+            <numerusform>%n hour ago</numerusform>
+            <numerusform>%n hours ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/alarm_panel.py" line="146"/>
+        <source>%n 天前</source>
+        <translation>
+            <numerusform>%n day ago</numerusform>
+            <numerusform>%n days ago</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="203"/>
+        <source>阈值</source>
+        <translation>threshold</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="246"/>
+        <source>状态：</source>
+        <translation>State: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="250"/>
+        <source>搁置原因：</source>
+        <translation>Shelve reason: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="253"/>
+        <source>已转案件：</source>
+        <translation>Converted to case: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="407"/>
+        <source>已转案件</source>
+        <translation>→ case</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="415"/>
+        <source>搁置至 </source>
+        <translation>Shelved until </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="418"/>
+        <source>已恢复 · </source>
+        <translation>Cleared · </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="421"/>
+        <source>已恢复·未确认</source>
+        <translation>Cleared · unacked</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="422"/>
+        <source>未确认</source>
+        <translation>Unacked</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_panel.py" line="669"/>
         <source>未搁置的%1告警数</source>
         <extracomment>Panel-wide keys (they act while the focus is in the panel, which has no text field).</extracomment>
         <translation>%1 alarms not shelved</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="637"/>
+        <location filename="../../desktop/alarm_panel.py" line="675"/>
         <source>切换显示已搁置的告警</source>
         <translation>Show or hide shelved alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="648"/>
+        <location filename="../../desktop/alarm_panel.py" line="686"/>
         <source>关闭提示</source>
         <translation>Dismiss</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="674"/>
+        <location filename="../../desktop/alarm_panel.py" line="712"/>
         <source>确认 (A)</source>
         <translation>Acknowledge (A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="675"/>
+        <location filename="../../desktop/alarm_panel.py" line="713"/>
         <source>确认所选告警（A 或 Ctrl+K）</source>
         <translation>Acknowledge the selected alarms (A or Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="676"/>
+        <location filename="../../desktop/alarm_panel.py" line="714"/>
         <source>搁置… (S)</source>
         <translation>Shelve… (S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="677"/>
+        <location filename="../../desktop/alarm_panel.py" line="715"/>
         <source>搁置所选告警一段时间，需填写原因（S）</source>
         <translation>Shelve the selected alarms for a while; a reason is required (S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="678"/>
+        <location filename="../../desktop/alarm_panel.py" line="716"/>
         <source>取消搁置 (U)</source>
         <translation>Unshelve (U)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="679"/>
+        <location filename="../../desktop/alarm_panel.py" line="717"/>
         <source>让所选的已搁置告警重新显示（U）</source>
         <translation>Show the selected shelved alarms again (U)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="680"/>
+        <location filename="../../desktop/alarm_panel.py" line="718"/>
         <source>转案件 (C)</source>
         <translation>To case (C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="681"/>
+        <location filename="../../desktop/alarm_panel.py" line="719"/>
         <source>把所选告警转为案件处理（C）</source>
         <translation>Convert the selected alarms into cases (C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="830"/>
+        <location filename="../../desktop/alarm_panel.py" line="868"/>
         <source>没有已搁置的告警</source>
         <translation>No shelved alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="830"/>
+        <location filename="../../desktop/alarm_panel.py" line="868"/>
         <source>当前没有活动告警</source>
         <translation>No active alarms</translation>
     </message>
-    <message>
-        <location filename="../../desktop/alarm_panel.py" line="839"/>
+    <message numerus="yes">
+        <location filename="../../desktop/alarm_panel.py" line="877"/>
         <source>返回活动告警 (%n)</source>
-        <translation>Back to active alarms (%n)</translation>
+        <translation>
+            <numerusform>Back to active (%n)</numerusform>
+            <numerusform>Back to active (%n)</numerusform>
+        </translation>
     </message>
-    <message>
-        <location filename="../../desktop/alarm_panel.py" line="841"/>
+    <message numerus="yes">
+        <location filename="../../desktop/alarm_panel.py" line="879"/>
         <source>已搁置 %n</source>
-        <translation>Shelved %n</translation>
+        <translation>
+            <numerusform>Shelved %n</numerusform>
+            <numerusform>Shelved %n</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>CaseActions</name>
     <message>
+        <location filename="../../desktop/case_actions.py" line="34"/>
         <location filename="../../desktop/workstation.py" line="39"/>
         <source>核实</source>
+        <extracomment>The domain&apos;s action names (``cs.RULES[...].label_zh``) marked for lupdate; the workstation&apos;s menu marks them in the same context, so one English text serves both.</extracomment>
         <translation>Verify</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="35"/>
         <location filename="../../desktop/workstation.py" line="40"/>
         <source>立案</source>
         <translation>File</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="36"/>
         <location filename="../../desktop/workstation.py" line="41"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="37"/>
         <location filename="../../desktop/workstation.py" line="42"/>
         <source>签收</source>
         <translation>Accept</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="38"/>
         <location filename="../../desktop/workstation.py" line="43"/>
         <source>退回</source>
         <translation>Return</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="39"/>
         <location filename="../../desktop/workstation.py" line="44"/>
         <source>处置反馈</source>
         <translation>Report handled</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="40"/>
         <location filename="../../desktop/workstation.py" line="45"/>
         <source>核查通过</source>
         <translation>Pass check</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="41"/>
         <location filename="../../desktop/workstation.py" line="46"/>
         <source>核查不通过</source>
         <translation>Fail check</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="42"/>
         <location filename="../../desktop/workstation.py" line="47"/>
         <source>结案</source>
         <translation>Close</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="43"/>
         <location filename="../../desktop/workstation.py" line="48"/>
         <source>挂起</source>
         <translation>Suspend</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="44"/>
         <location filename="../../desktop/workstation.py" line="49"/>
         <source>恢复</source>
         <translation>Resume</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="45"/>
         <location filename="../../desktop/workstation.py" line="50"/>
         <source>升级督办</source>
         <translation>Escalate</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="46"/>
         <location filename="../../desktop/workstation.py" line="51"/>
         <source>不予立案</source>
         <translation>Mark invalid</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="47"/>
         <location filename="../../desktop/workstation.py" line="52"/>
         <source>标记重复</source>
         <translation>Mark duplicate</translation>
     </message>
     <message>
+        <location filename="../../desktop/case_actions.py" line="48"/>
         <location filename="../../desktop/workstation.py" line="53"/>
         <source>添加备注</source>
         <translation>Add note</translation>
     </message>
+    <message>
+        <location filename="../../desktop/case_actions.py" line="160"/>
+        <source>所选案件当前不能执行“%1”</source>
+        <extracomment>What the user must give: &quot;unit&quot;, &quot;subcategory&quot;, &quot;reason:&lt;field&gt;&quot;, &quot;text:&lt;field&gt;&quot;, &quot;case:&lt;field&gt;&quot; (another case&apos;s id) or &quot;&quot; (nothing).</extracomment>
+        <translation>“%1” is not possible for the selected cases now</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_actions.py" line="189"/>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/case_actions.py" line="191"/>
+        <source>“%1”已提交 %n 件</source>
+        <translation>
+            <numerusform>“%1” sent for %n case</numerusform>
+            <numerusform>“%1” sent for %n cases</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_actions.py" line="212"/>
+        <source>原案件编号</source>
+        <translation>Number of the original case</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_actions.py" line="212"/>
+        <source>内容</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_actions.py" line="242"/>
+        <source>请填写原因</source>
+        <translation>Please give a reason</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/case_actions.py" line="250"/>
+        <source>确定对 %n 件案件执行“%1”？此操作不可撤销。</source>
+        <translation>
+            <numerusform>Apply “%1” to %n case? This cannot be undone.</numerusform>
+            <numerusform>Apply “%1” to %n cases? This cannot be undone.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CaseClocks</name>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="114"/>
+        <source>签收</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="115"/>
+        <source>响应</source>
+        <translation>Respond</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="116"/>
+        <source>到场</source>
+        <translation>Arrive</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="117"/>
+        <source>处置</source>
+        <translation>Resolve</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="121"/>
+        <source>未开始</source>
+        <translation>Not started</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="122"/>
+        <source>计时中</source>
+        <translation>Running</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="123"/>
+        <source>已暂停</source>
+        <translation>Paused</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="124"/>
+        <source>按时完成</source>
+        <translation>Met</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="125"/>
+        <source>已超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="126"/>
+        <source>超时完成</source>
+        <translation>Met late</translation>
+    </message>
 </context>
 <context>
     <name>CaseDetailPanel</name>
+    <message numerus="yes">
+        <location filename="../../desktop/case_detail.py" line="229"/>
+        <source>%n 个工作日</source>
+        <extracomment>A running clock with less than this share of its limit left is shown in amber.</extracomment>
+        <translation>
+            <numerusform>%n working day</numerusform>
+            <numerusform>%n working days</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/case_detail.py" line="231"/>
+        <source>%n 工作小时</source>
+        <translation>
+            <numerusform>%n working hour</numerusform>
+            <numerusform>%n working hours</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="352"/>
+        <location filename="../../desktop/case_detail.py" line="232"/>
+        <source>%1 工作分钟</source>
+        <translation>%1 working min</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/case_detail.py" line="236"/>
+        <source>%n 小时</source>
+        <translation>
+            <numerusform>%n hour</numerusform>
+            <numerusform>%n hours</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="237"/>
+        <source>%1 分钟</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="392"/>
         <source>在左侧列表中选择一个案件查看详情</source>
-        <extracomment>Two open cases of the same kind closer than this are listed as suspected duplicates. A running clock with less than this share of its limit left is shown in amber.</extracomment>
         <translation>Select a case in the list to see its details</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="378"/>
+        <location filename="../../desktop/case_detail.py" line="418"/>
         <source>基本信息</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="384"/>
+        <location filename="../../desktop/case_detail.py" line="424"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="385"/>
+        <location filename="../../desktop/case_detail.py" line="425"/>
         <source>上报人</source>
         <translation>Reported by</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="386"/>
+        <location filename="../../desktop/case_detail.py" line="426"/>
         <source>上报时间</source>
         <translation>Reported at</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="387"/>
+        <location filename="../../desktop/case_detail.py" line="427"/>
         <source>问题描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="388"/>
-        <location filename="../../desktop/case_detail.py" line="749"/>
+        <location filename="../../desktop/case_detail.py" line="428"/>
+        <location filename="../../desktop/case_detail.py" line="794"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="389"/>
+        <location filename="../../desktop/case_detail.py" line="429"/>
         <source>所在区域</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="390"/>
+        <location filename="../../desktop/case_detail.py" line="430"/>
         <source>问题小类</source>
         <translation>Subcategory</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="391"/>
+        <location filename="../../desktop/case_detail.py" line="431"/>
         <source>处置单位</source>
         <translation>Handling unit</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="392"/>
+        <location filename="../../desktop/case_detail.py" line="432"/>
         <source>督办级别</source>
         <translation>Escalation</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="393"/>
+        <location filename="../../desktop/case_detail.py" line="433"/>
         <source>返工 / 退回</source>
         <translation>Rework / returns</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="394"/>
+        <location filename="../../desktop/case_detail.py" line="434"/>
         <source>办结</source>
         <translation>Ended</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="403"/>
+        <location filename="../../desktop/case_detail.py" line="439"/>
+        <source>%1：</source>
+        <translation>%1:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="443"/>
         <source>处置时限</source>
         <translation>Deadlines</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="413"/>
+        <location filename="../../desktop/case_detail.py" line="453"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="420"/>
-        <location filename="../../desktop/case_detail.py" line="661"/>
+        <location filename="../../desktop/case_detail.py" line="460"/>
+        <location filename="../../desktop/case_detail.py" line="706"/>
         <source>疑似重复</source>
         <translation>Possible duplicates</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="424"/>
+        <location filename="../../desktop/case_detail.py" line="464"/>
         <source>处理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="484"/>
+        <location filename="../../desktop/case_detail.py" line="526"/>
+        <source>%1（%2）</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="529"/>
         <source>案件 </source>
         <translation>Case </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="493"/>
+        <location filename="../../desktop/case_detail.py" line="538"/>
         <source>督办 %1 级</source>
         <translation>Escalated, level %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="509"/>
+        <location filename="../../desktop/case_detail.py" line="554"/>
         <source>（未填写）</source>
         <translation>(not given)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="522"/>
+        <location filename="../../desktop/case_detail.py" line="567"/>
         <source>（未立案）</source>
         <translation>(not filed)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="529"/>
+        <location filename="../../desktop/case_detail.py" line="574"/>
         <source>应急规范 %s</source>
         <translation>emergency rule %s</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="531"/>
+        <location filename="../../desktop/case_detail.py" line="576"/>
         <source>（未派遣）</source>
         <translation>(not dispatched)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="534"/>
+        <location filename="../../desktop/case_detail.py" line="579"/>
         <source>%1 级</source>
         <translation>Level %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="534"/>
+        <location filename="../../desktop/case_detail.py" line="579"/>
         <source>未升级</source>
         <translation>Not escalated</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="538"/>
+        <location filename="../../desktop/case_detail.py" line="583"/>
         <source>返工 %1 次，退回 %2 次</source>
         <translation>Reworked %1×, returned %2×</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="546"/>
+        <location filename="../../desktop/case_detail.py" line="591"/>
         <source>重复于 </source>
         <translation>duplicate of </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="560"/>
+        <location filename="../../desktop/case_detail.py" line="605"/>
         <source>立案后按问题小类计算时限</source>
         <translation>Deadlines start when the case is filed (by subcategory)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="565"/>
+        <location filename="../../desktop/case_detail.py" line="610"/>
         <source>环节</source>
         <translation>Stage</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="565"/>
+        <location filename="../../desktop/case_detail.py" line="610"/>
         <source>时限</source>
         <translation>Limit</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="565"/>
+        <location filename="../../desktop/case_detail.py" line="610"/>
         <source>截止时间</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="565"/>
+        <location filename="../../desktop/case_detail.py" line="610"/>
         <source>剩余 / 状态</source>
         <translation>Left / status</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="593"/>
+        <location filename="../../desktop/case_detail.py" line="638"/>
         <source>至今</source>
         <translation>now</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="596"/>
+        <location filename="../../desktop/case_detail.py" line="641"/>
         <source>挂起 </source>
         <translation>Suspended </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="608"/>
+        <location filename="../../desktop/case_detail.py" line="643"/>
+        <source>：%1</source>
+        <translation>: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="653"/>
         <source>恢复后计算</source>
         <translation>Set when resumed</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="659"/>
+        <location filename="../../desktop/case_detail.py" line="704"/>
         <source>疑似重复（%1）</source>
         <translation>Possible duplicates (%1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="665"/>
+        <location filename="../../desktop/case_detail.py" line="710"/>
         <source>附近 %1 米内没有同类未结案件</source>
         <translation>No open case of this kind within %1 m</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="700"/>
+        <location filename="../../desktop/case_detail.py" line="745"/>
         <source>标记重复</source>
         <translation>Mark duplicate</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="705"/>
+        <location filename="../../desktop/case_detail.py" line="750"/>
         <source>将 %1 标记为 %2 的重复案件</source>
         <translation>Mark %1 as a duplicate of %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="714"/>
+        <location filename="../../desktop/case_detail.py" line="759"/>
         <source>两案均已派遣或办结，不能再标记重复</source>
         <translation>Both cases are dispatched or ended: neither can be marked duplicate</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="724"/>
+        <location filename="../../desktop/case_detail.py" line="769"/>
         <source>处置单位：</source>
         <translation>Unit: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="728"/>
+        <location filename="../../desktop/case_detail.py" line="773"/>
         <source>问题小类：</source>
         <translation>Subcategory: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="730"/>
+        <location filename="../../desktop/case_detail.py" line="775"/>
         <source>原因：</source>
         <translation>Reason: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="732"/>
+        <location filename="../../desktop/case_detail.py" line="777"/>
         <source>备注：</source>
         <translation>Note: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="734"/>
+        <location filename="../../desktop/case_detail.py" line="779"/>
         <source>处置反馈：</source>
         <translation>Feedback: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="736"/>
+        <location filename="../../desktop/case_detail.py" line="781"/>
         <source>督办级别：%1 级</source>
         <translation>Escalation level: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="738"/>
+        <location filename="../../desktop/case_detail.py" line="783"/>
         <source>重复于：</source>
         <translation>Duplicate of: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="740"/>
+        <location filename="../../desktop/case_detail.py" line="785"/>
         <source>恢复至：</source>
         <translation>Resumed to: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="742"/>
+        <location filename="../../desktop/case_detail.py" line="787"/>
         <source>来源：</source>
         <translation>Source: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="745"/>
+        <location filename="../../desktop/case_detail.py" line="790"/>
         <source>返工后重新签收</source>
         <translation>Accepted again after rework</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="748"/>
+        <location filename="../../desktop/case_detail.py" line="793"/>
         <source>描述</source>
         <translation>description</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="750"/>
+        <location filename="../../desktop/case_detail.py" line="795"/>
         <source>经度</source>
         <translation>longitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="751"/>
+        <location filename="../../desktop/case_detail.py" line="796"/>
         <source>纬度</source>
         <translation>latitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="754"/>
+        <location filename="../../desktop/case_detail.py" line="798"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="799"/>
         <source>修改：</source>
         <translation>Changed: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="763"/>
+        <location filename="../../desktop/case_detail.py" line="801"/>
+        <source>%1：%2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="808"/>
         <source>（暂无记录）</source>
         <translation>(no history yet)</translation>
+    </message>
+</context>
+<context>
+    <name>CaseEvents</name>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="92"/>
+        <source>上报</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="93"/>
+        <source>核实</source>
+        <translation>Verified</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="94"/>
+        <source>立案</source>
+        <translation>Filed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="95"/>
+        <source>派遣</source>
+        <translation>Dispatched</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="96"/>
+        <source>签收</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="97"/>
+        <source>出动</source>
+        <translation>Departed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="98"/>
+        <source>到场</source>
+        <translation>Arrived</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="99"/>
+        <source>退回</source>
+        <translation>Returned</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="100"/>
+        <source>处置反馈</source>
+        <translation>Handled</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="101"/>
+        <source>核查通过</source>
+        <translation>Check passed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="102"/>
+        <source>核查不通过</source>
+        <translation>Check failed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="103"/>
+        <source>结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="104"/>
+        <source>挂起</source>
+        <translation>Suspended</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="105"/>
+        <source>恢复</source>
+        <translation>Resumed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="106"/>
+        <source>升级督办</source>
+        <translation>Escalated</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="107"/>
+        <source>不予立案</source>
+        <translation>Marked invalid</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="108"/>
+        <source>标记重复</source>
+        <translation>Marked duplicate</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="109"/>
+        <source>添加备注</source>
+        <translation>Note added</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="110"/>
+        <source>修改信息</source>
+        <translation>Details changed</translation>
     </message>
 </context>
 <context>
@@ -573,46 +893,297 @@
     </message>
 </context>
 <context>
+    <name>CaseLabels</name>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="66"/>
+        <source>已上报</source>
+        <extracomment>Two open cases of the same kind closer than this are listed as suspected duplicates. Translation contexts: states, sources, rewards and durations; timeline events; SLA clocks. (Separate contexts because one Chinese word is a state, an event and a clock stage: 签收 is &quot;Accepted&quot; in the timeline and &quot;Accept&quot; as a deadline.)</extracomment>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="67"/>
+        <source>已核实</source>
+        <translation>Verified</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="68"/>
+        <source>已立案</source>
+        <translation>Filed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="69"/>
+        <source>已派遣</source>
+        <translation>Dispatched</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="70"/>
+        <source>处置中</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="71"/>
+        <source>已处置待核查</source>
+        <translation>Handled, to check</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="72"/>
+        <source>核查通过</source>
+        <translation>Checked</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="73"/>
+        <source>已结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="74"/>
+        <source>已退回待重派</source>
+        <translation>Returned, to redispatch</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="75"/>
+        <source>返工</source>
+        <translation>Rework</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="76"/>
+        <source>挂起</source>
+        <translation>Suspended</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="77"/>
+        <source>不予立案</source>
+        <translation>Invalid</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="78"/>
+        <source>重复案件</source>
+        <translation>Duplicate</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="82"/>
+        <source>巡查发现</source>
+        <translation>Patrol</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="83"/>
+        <source>上级交办</source>
+        <translation>Referral</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="84"/>
+        <source>媒体曝光</source>
+        <translation>Media</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="85"/>
+        <source>12319 热线</source>
+        <translation>12319 hotline</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="86"/>
+        <source>公众 App</source>
+        <translation>Public app</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="87"/>
+        <source>有奖举报</source>
+        <translation>Reward report</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="88"/>
+        <source>物联感知</source>
+        <translation>IoT</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="130"/>
+        <source>未申请奖励</source>
+        <translation>no reward claimed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="131"/>
+        <source>奖励待审核</source>
+        <translation>reward under review</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="132"/>
+        <source>奖励已核准</source>
+        <translation>reward approved</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="133"/>
+        <source>奖励已发放</source>
+        <translation>reward paid</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="134"/>
+        <source>奖励未通过</source>
+        <translation>reward refused</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="245"/>
+        <source>（工作时间）</source>
+        <translation> (working time)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="249"/>
+        <source>未开始计时</source>
+        <translation>Not started</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="253"/>
+        <source>剩余 %1</source>
+        <translation>%1 left</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="257"/>
+        <source>超时 %1</source>
+        <translation>Overdue %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="262"/>
+        <source>暂停（已超时 %1）</source>
+        <translation>Paused (overdue %1)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="264"/>
+        <source>暂停，剩余 %1</source>
+        <translation>Paused, %1 left</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="266"/>
+        <source>用时 %1</source>
+        <translation>Took %1</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTableModel</name>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="91"/>
+        <source>编号</source>
+        <extracomment>The index&apos;s sort column of each table column. Column titles, marked for lupdate here and translated where the header is painted.</extracomment>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="92"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="93"/>
+        <source>时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="94"/>
+        <source>上报时间</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="95"/>
+        <source>区</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="96"/>
+        <source>街道</source>
+        <translation>Subdistrict</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="97"/>
+        <source>大类</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="98"/>
+        <source>小类</source>
+        <translation>Subcategory</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="99"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="100"/>
+        <source>处置单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="101"/>
+        <source>描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="148"/>
+        <source>{d}天{h}时</source>
+        <translation>{d}d {h}h</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="150"/>
+        <source>{h}时{m}分</source>
+        <translation>{h}h {m}m</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="152"/>
+        <source>{m}分</source>
+        <translation>{m} min</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="154"/>
+        <source>超时 {span}</source>
+        <translation>Overdue {span}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_table_model.py" line="155"/>
+        <source>剩余 {span}</source>
+        <translation>{span} left</translation>
+    </message>
+</context>
+<context>
     <name>CriticalAlarmPopup</name>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="513"/>
+        <location filename="../../desktop/alarm_panel.py" line="552"/>
         <source>紧急告警</source>
         <translation>Critical alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="518"/>
+        <location filename="../../desktop/alarm_panel.py" line="557"/>
         <source>⚠ 紧急告警 · 请立即确认</source>
         <translation>⚠ Critical alarm · acknowledge now</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="539"/>
+        <location filename="../../desktop/alarm_panel.py" line="578"/>
         <source>在列表中查看</source>
         <translation>Show in list</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="540"/>
+        <location filename="../../desktop/alarm_panel.py" line="579"/>
         <source>确认告警</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="559"/>
+        <location filename="../../desktop/alarm_panel.py" line="598"/>
         <source>设备：</source>
         <translation>Device: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="562"/>
+        <location filename="../../desktop/alarm_panel.py" line="601"/>
         <source>读数：</source>
         <translation>Reading: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="565"/>
-        <source>首次告警：</source>
-        <translation>First raised: </translation>
+        <location filename="../../desktop/alarm_panel.py" line="604"/>
+        <source>首次告警：%1（%2）· ×%3</source>
+        <translation>First raised: %1 (%2) · ×%3</translation>
     </message>
-    <message>
-        <location filename="../../desktop/alarm_panel.py" line="570"/>
+    <message numerus="yes">
+        <location filename="../../desktop/alarm_panel.py" line="609"/>
         <source>另有 %n 条紧急告警未确认</source>
-        <translation>%n more critical alarm(s) not acknowledged</translation>
+        <translation>
+            <numerusform>%n more critical alarm unacknowledged</numerusform>
+            <numerusform>%n more critical alarms unacknowledged</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -665,42 +1236,42 @@
         <translation>First start: enter the command center server&apos;s address (your system administrator has it, e.g. http://192.168.1.10:8000). This computer will remember it.</translation>
     </message>
     <message>
-        <location filename="../../desktop/login_dialog.py" line="81"/>
+        <location filename="../../desktop/login_dialog.py" line="82"/>
         <source>服务器地址</source>
         <translation>Server address</translation>
     </message>
     <message>
-        <location filename="../../desktop/login_dialog.py" line="83"/>
+        <location filename="../../desktop/login_dialog.py" line="84"/>
         <source>用户名</source>
         <translation>User name</translation>
     </message>
     <message>
-        <location filename="../../desktop/login_dialog.py" line="84"/>
+        <location filename="../../desktop/login_dialog.py" line="85"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../desktop/login_dialog.py" line="92"/>
+        <location filename="../../desktop/login_dialog.py" line="93"/>
         <source>登录</source>
         <translation>Sign in</translation>
     </message>
     <message>
-        <location filename="../../desktop/login_dialog.py" line="94"/>
+        <location filename="../../desktop/login_dialog.py" line="95"/>
         <source>离线启动</source>
         <translation>Start offline</translation>
     </message>
     <message>
-        <location filename="../../desktop/login_dialog.py" line="95"/>
+        <location filename="../../desktop/login_dialog.py" line="96"/>
         <source>使用本机上次的缓存工作，联网后再登录上传</source>
         <translation>Work from this computer&apos;s last copy; sign in to upload once the network is back</translation>
     </message>
     <message>
-        <location filename="../../desktop/login_dialog.py" line="96"/>
+        <location filename="../../desktop/login_dialog.py" line="97"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../desktop/login_dialog.py" line="141"/>
+        <location filename="../../desktop/login_dialog.py" line="143"/>
         <source>正在连接…</source>
         <translation>Connecting…</translation>
     </message>
@@ -920,58 +1491,58 @@
 <context>
     <name>ShelveDialog</name>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="428"/>
+        <location filename="../../desktop/alarm_panel.py" line="467"/>
         <source>搁置告警</source>
-        <extracomment>Hall colours per severity (the wall and the map use the same four). States listed in the queue; shelved ones only behind the toggle. Closed and out-of-service alarms are not the dispatcher&apos;s to handle. How often the alert beeps while a critical alarm waits for its acknowledgement. Ages on the cards are minutes: a repaint twice a minute keeps them right. The shift&apos;s morning hand-over: &quot;until tomorrow morning&quot; ends a night-time shelf there.</extracomment>
+        <extracomment>The shift&apos;s morning hand-over: &quot;until tomorrow morning&quot; ends a night-time shelf there.</extracomment>
         <translation>Shelve alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="433"/>
+        <location filename="../../desktop/alarm_panel.py" line="472"/>
         <source>搁置时长：</source>
         <translation>Shelve for:</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="436"/>
+        <location filename="../../desktop/alarm_panel.py" line="475"/>
         <source>15 分钟</source>
         <translation>15 minutes</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="437"/>
+        <location filename="../../desktop/alarm_panel.py" line="476"/>
         <source>1 小时</source>
         <translation>1 hour</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="438"/>
+        <location filename="../../desktop/alarm_panel.py" line="477"/>
         <source>4 小时</source>
         <translation>4 hours</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="439"/>
+        <location filename="../../desktop/alarm_panel.py" line="478"/>
         <source>至明早 08:00</source>
         <translation>Until 08:00 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="450"/>
+        <location filename="../../desktop/alarm_panel.py" line="489"/>
         <source>搁置原因（必填）：</source>
         <translation>Reason (required):</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="452"/>
+        <location filename="../../desktop/alarm_panel.py" line="491"/>
         <source>例如：已派人现场处置，暂停提醒</source>
         <translation>e.g. crew on site, pause the reminders</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="455"/>
+        <location filename="../../desktop/alarm_panel.py" line="494"/>
         <source>请填写搁置原因</source>
         <translation>Enter a reason for shelving</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="463"/>
+        <location filename="../../desktop/alarm_panel.py" line="502"/>
         <source>搁置</source>
         <translation>Shelve</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="464"/>
+        <location filename="../../desktop/alarm_panel.py" line="503"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1112,28 +1683,28 @@
 <context>
     <name>WorkstationPresenter</name>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="163"/>
+        <location filename="../../desktop/workstation_presenter.py" line="168"/>
         <source>共 %1 件</source>
         <extracomment>Nearby open cases of the same kind within this distance are offered as duplicates. Set once the first queue is on screen (tests and the smoke run wait on it).</extracomment>
         <translation>%1 cases</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="184"/>
+        <location filename="../../desktop/workstation_presenter.py" line="189"/>
         <source>被拒绝</source>
         <translation>refused</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="197"/>
+        <location filename="../../desktop/workstation_presenter.py" line="202"/>
         <source>重新登录</source>
         <translation>Sign in again</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="198"/>
+        <location filename="../../desktop/workstation_presenter.py" line="203"/>
         <source>用户 %1 的密码</source>
         <translation>Password of user %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="301"/>
+        <location filename="../../desktop/workstation_presenter.py" line="306"/>
         <source>新案件已提交：%1</source>
         <translation>New case submitted: %1</translation>
     </message>
