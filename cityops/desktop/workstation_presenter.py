@@ -13,7 +13,6 @@ never waits for the filter of three keystrokes ago.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 from collections.abc import Coroutine
@@ -66,6 +65,9 @@ class WorkstationPresenter(QObject):
         self._filters: dict[str, Any] = {}
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._stopped = False
+        #: Every task not yet done, replaced ones included: ``stop`` waits for them all (a
+        #: cancelled task that never ran would otherwise outlive the loop, never awaited).
+        self._live: set[asyncio.Task[Any]] = set()
         self._merges = itertools.count()  # merges are never cancelled: each one has its name
         self._tick = QTimer(self, interval=1000)
         self._tick.timeout.connect(lambda: self.detail.tick(datetime.now(UTC)))
@@ -83,10 +85,12 @@ class WorkstationPresenter(QObject):
             old.cancel()
         task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks[name] = task
+        self._live.add(task)
         task.add_done_callback(self._on_task_done)
         return task
 
     def _on_task_done(self, task: asyncio.Task[Any]) -> None:
+        self._live.discard(task)
         if self._tasks.get(task.get_name()) is task:
             del self._tasks[task.get_name()]
         if not task.cancelled() and task.exception() is not None:
@@ -130,10 +134,14 @@ class WorkstationPresenter(QObject):
     async def stop(self) -> None:
         self._stopped = True
         self._tick.stop()
-        for task in list(self._tasks.values()):
+        live = list(self._live)
+        for task in live:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if live:
+            # Bounded: closing the window must never hang on a task that does not end.
+            _done, stuck = await asyncio.wait(live, timeout=5.0)
+            for task in stuck:
+                log.warning("task %s did not stop", task.get_name())
         await self.alarms.stop()
 
     # ------------------------------------------------------------------ queues

@@ -6,7 +6,6 @@ server's alarm names the dispatcher who acknowledged it)."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -38,6 +37,7 @@ from cityops.server import admin  # noqa: E402
 from cityops.server.db import make_engine  # noqa: E402
 from cityops.sync.api import ServerApi  # noqa: E402
 from cityops.sync.engine import SyncEngine  # noqa: E402
+from tests.qt.qt_loop import run  # noqa: E402
 from tests.sync.conftest import PASSWORD, Api, RestartableServer  # noqa: E402
 from tests.sync.test_engine import until  # noqa: E402
 
@@ -423,19 +423,6 @@ def test_two_thousand_alarms_update_in_a_few_milliseconds(
 
 
 # ----------------------------------------------------------------------------- with the server
-
-
-def run(qapp: Any, coro: Any) -> None:
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(coro)
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        del loop
-        gc.collect()
-        qapp.processEvents()
 
 
 def test_presenter_coalesces_reloads_and_queues_intents_with_optimistic_rows(

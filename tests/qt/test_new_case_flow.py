@@ -41,7 +41,7 @@ def test_ctrl_n_reports_a_case_shown_at_once_and_sent_once(
         async with desk(link.url, "dispatcher", tmp_path / "a") as a:
             await until(lambda: a.session.engine.status.state is ConnectionState.ONLINE, 15)
             assert a.window.current_queue() == "to_verify"
-            a.press(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+            await a.press(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
             dialog: NewCaseDialog = await dialog_of(NewCaseDialog)
             # The form opens in the description, ready for typing.
             description = dialog.findChild(QPlainTextEdit, "description")

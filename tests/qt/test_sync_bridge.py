@@ -3,8 +3,6 @@ server. The presenters and the status bar rely on exactly these three signals.""
 
 from __future__ import annotations
 
-import asyncio
-import gc
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from cityops.domain.schemas import Entity  # noqa: E402
 from cityops.local_store.store import LocalStore, Settled  # noqa: E402
 from cityops.sync.api import ServerApi  # noqa: E402
 from cityops.sync.engine import ConnectionState, SyncEngine, SyncStatus  # noqa: E402
+from tests.qt.qt_loop import run  # noqa: E402
 from tests.server.conftest import new_id  # noqa: E402
 from tests.sync.conftest import PASSWORD, Api, RestartableServer  # noqa: E402
 from tests.sync.test_engine import REPORT, until  # noqa: E402
@@ -66,15 +65,4 @@ def test_status_changes_and_rejections_arrive_as_signals(
             await http.aclose()
             store.close()
 
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(scenario())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        del loop
-        # The loop's notifiers and timers must be gone before pytest-qt processes events
-        # after the test: a closed qasync loop's leftovers crashed the next test's event pump.
-        gc.collect()
-        qapp.processEvents()
+    run(qapp, scenario())

@@ -5,9 +5,8 @@ down goes up once it is back — a conflicting step rejected with who got there 
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -31,37 +30,16 @@ from cityops.server import admin  # noqa: E402
 from cityops.server.db import make_engine  # noqa: E402
 from cityops.sync.engine import ConnectionState  # noqa: E402
 from tests.qt.link import CuttableLink  # noqa: E402
+from tests.qt.qt_loop import run  # noqa: E402
 from tests.server.conftest import new_id  # noqa: E402
 from tests.sync.conftest import PASSWORD, Api, RestartableServer  # noqa: E402
+from tests.sync.test_engine import until  # noqa: E402
+
+__all__ = ["desk", "dialog_of", "run", "until"]  # used by the other workstation tests
 
 SCREENS = Path("screenshots/tests")
 SANITATION = "DEP-330102-sanitation"  # the test handler's unit (上城区 环卫)
 HUBIN = {"lat": "30.2592", "long": "120.1655"}  # 湖滨街道, 上城区
-
-
-def run(qapp: QApplication, coro: Any) -> Any:
-    # A dialog closing while no main window is shown must not end the loop (the app, too,
-    # quits only after its session closed: app.py turns this off).
-    qapp.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    try:
-        return loop.run_until_complete(coro)
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        del loop
-        gc.collect()  # a closed qasync loop's leftovers must go before pytest-qt pumps events
-        qapp.processEvents()
-
-
-async def until(check: Callable[[], Any], within: float = 10.0, what: str = "") -> float:
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > within:
-            raise AssertionError(f"timed out after {within} s waiting for {what or check}")
-        await asyncio.sleep(0.02)
-    return time.monotonic() - started
 
 
 class Desk:
@@ -102,9 +80,13 @@ class Desk:
             )
         table.setFocus()
 
-    def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier):
+    async def press(
+        self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+    ) -> None:
+        # Shortcuts fire in the active window only. Waited for on the loop: QTest's own wait
+        # would spin a nested event loop inside a qasync callback, which loses scheduled tasks.
         self.window.activateWindow()
-        assert QTest.qWaitForWindowActive(self.window), "the workstation did not become active"
+        await until(lambda: QApplication.activeWindow() is self.window, 5, "window active")
         self.window.table.setFocus()
         QTest.keyClick(self.window.table, key, modifier)
 
@@ -199,7 +181,7 @@ def test_a_citizen_report_walks_the_closed_loop_from_the_keyboard(
             # 2. Verify (V), file (F, subcategory by keyboard), dispatch (D, unit by keyboard).
             a.select(case_id)
             await until(lambda: a.window.case_actions["verify"].isEnabled(), 3, "verify enabled")
-            a.press(Qt.Key.Key_V)
+            await a.press(Qt.Key.Key_V)
             await until(lambda: b.state(case_id) == "verified", 5, "B sees verified")
             await until(
                 lambda: a.state(case_id) == "verified" and a.session.store.outbox_length() == 0
@@ -209,7 +191,7 @@ def test_a_citizen_report_walks_the_closed_loop_from_the_keyboard(
             await until(lambda: a.model.row_of(case_id) >= 0, 5, "in to_file")
             a.select(case_id)
             await until(lambda: a.window.case_actions["file"].isEnabled(), 3, "file enabled")
-            a.press(Qt.Key.Key_F)
+            await a.press(Qt.Key.Key_F)
             picker = await dialog_of(SubcategoryPickerDialog)
             await type_and_enter(picker, "0702")
             await until(lambda: b.state(case_id) == "filed", 5, "B sees filed")
@@ -219,7 +201,7 @@ def test_a_citizen_report_walks_the_closed_loop_from_the_keyboard(
             await until(lambda: a.model.row_of(case_id) >= 0, 5, "in to_dispatch")
             a.select(case_id)
             await until(lambda: a.window.case_actions["dispatch"].isEnabled(), 3)
-            a.press(Qt.Key.Key_D)
+            await a.press(Qt.Key.Key_D)
             units = await dialog_of(UnitPickerDialog)
             await type_and_enter(units, SANITATION)
             await until(lambda: b.state(case_id) == "dispatched", 5, "B sees dispatched")
@@ -236,11 +218,11 @@ def test_a_citizen_report_walks_the_closed_loop_from_the_keyboard(
             await until(lambda: a.model.row_of(case_id) >= 0, 5, "awaiting check")
             a.select(case_id)
             await until(lambda: a.window.case_actions["check_pass"].isEnabled(), 3)
-            a.press(Qt.Key.Key_P)
+            await a.press(Qt.Key.Key_P)
             await until(lambda: b.state(case_id) == "checked", 5, "B sees checked")
             a.select(case_id)
             await until(lambda: a.window.case_actions["close"].isEnabled(), 3)
-            a.press(Qt.Key.Key_C)
+            await a.press(Qt.Key.Key_C)
             confirm = await dialog_of(QMessageBox)
             assert "1" in confirm.text()
             confirm.button(QMessageBox.StandardButton.Yes).click()
@@ -305,7 +287,7 @@ def test_dispatches_made_offline_go_up_once_and_a_conflict_names_who_ended_the_c
 
             a.select(*ids)
             await until(lambda: a.window.case_actions["dispatch"].isEnabled(), 3)
-            a.press(Qt.Key.Key_D)
+            await a.press(Qt.Key.Key_D)
             units = await dialog_of(UnitPickerDialog)
             await type_and_enter(units, "DEP-330105-sanitation")
             await until(lambda: a.session.store.outbox_length() == 3, 5, "three queued")
