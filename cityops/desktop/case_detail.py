@@ -406,6 +406,7 @@ class CaseDetailPanel(QWidget):
         self._id_label.setObjectName("caseId")
         self._id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._id_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self._id_label.setMinimumWidth(1)  # never wider than the pane
         self._state_chip = QLabel()
         self._state_chip.setObjectName("caseState")
         self._escalation_chip = QLabel()
@@ -526,7 +527,12 @@ class CaseDetailPanel(QWidget):
         return self.tr("%1（%2）").replace("%2", detail).replace("%1", name)
 
     def _show_header(self, doc: Mapping[str, Any]) -> None:
-        self._id_label.setText(self.tr("案件 ") + str(doc["id"]))
+        # Client-made ids are 36-character UUIDs: elided so the pane keeps its width (the whole
+        # id is in the tooltip).
+        case_id = str(doc["id"])
+        shown = case_id if len(case_id) <= 22 else f"{case_id[:10]}…{case_id[-8:]}"
+        self._id_label.setText(self.tr("案件 ") + shown)
+        self._id_label.setToolTip(case_id)
         state = str(doc["state"])
         colour = _STATE_COLOUR.get(state, "#57606a")
         self._state_chip.setText(state_label(state))
