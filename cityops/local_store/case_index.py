@@ -20,6 +20,7 @@ array (for rows deleted since they were read). No Qt here.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,6 +37,7 @@ from cityops.domain.reference import Reference
 from cityops.domain.schemas import CaseDoc
 from cityops.domain.sla import ClockStatus
 from cityops.local_store.store import LocalStore
+from cityops.local_store.text_search import TextSearch, case_text
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -270,6 +272,9 @@ class CaseIndex:
         self._ranks: dict[str, IntArray] = {}
         self._category_of = np.zeros(0, dtype=np.int64)  # subcategory code → category code
         self._text_cache: dict[tuple[str, frozenset[str] | None], IntArray] = {}
+        #: In-memory text search, built by ``warm`` (until then the text filter asks SQL).
+        self._text = TextSearch()
+        self._text_changes: dict[int, str] | None = None  # recorded while warm builds it
         self.loaded = False
         #: Seconds the last ``load`` took, split by phase (for the benchmark).
         self.load_times: dict[str, float] = {}
@@ -508,6 +513,9 @@ class CaseIndex:
         return none
 
     def _text_rowids(self, text: str, states: frozenset[str] | None) -> IntArray:
+        if self._text.ready:  # ~60-130 ms over 1M cases; the tab's mask narrows it after
+            hits = self._text.search(text)
+            return hits[hits < self._size]
         key = (text, states)
         found = self._text_cache.get(key)
         if found is None:
@@ -571,6 +579,26 @@ class CaseIndex:
             with self._lock:
                 if self._size == size:
                     self._ranks.setdefault(column, rank)
+        if not self._text.ready:
+            self._warm_text()
+
+    def _warm_text(self) -> None:
+        with self._lock:
+            self._text_changes = {}
+        try:
+            with self.store.engine.connect() as conn:
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                rows = raw.execute(_TEXT_COLUMNS)
+                search = TextSearch()
+                search.build((r[0], case_text(r[1], r[2], r[3])) for r in rows)
+            with self._lock:
+                # Cases refreshed while the blob was read: their newer text wins.
+                search.update(self._text_changes.items())
+                self._text = search
+                self._text_cache.clear()
+        finally:
+            self._text_changes = None
 
     def packed(self, rowids: IntArray, column: str, descending: bool) -> IntArray:
         """``key << 32 | rowid`` of ``rowids`` (key negated when descending): one ``np.sort``
@@ -622,6 +650,7 @@ class CaseIndex:
         with self._lock:
             rows: list[Any] = []
             docs: list[tuple[int, str]] = []
+            texts: list[tuple[int, str]] = []
             with self.store.engine.connect() as conn:
                 raw = conn.connection.driver_connection
                 assert raw is not None
@@ -632,6 +661,7 @@ class CaseIndex:
                         f"SELECT {_SELECT_COLUMNS}, doc FROM cases WHERE id IN ({marks})", chunk
                     ):
                         rows.append(row[:-1])
+                        texts.append((int(row[0]), _text_of(row[-1])))
                         if row[2] in OPEN_STATES:
                             docs.append((row[0], row[-1]))
             found = np.array([r[0] for r in rows], dtype=np.int64)
@@ -650,6 +680,10 @@ class CaseIndex:
             self.due_at[dropped] = NO_DEADLINE
             self._store_rows(rows)
             self._store_deadlines(docs)
+            gone = [(int(r), "") for r in dropped]
+            self._text.update([*texts, *gone])
+            if self._text_changes is not None:
+                self._text_changes.update([*texts, *gone])
             if new_rows:
                 self._ranks.pop("id", None)  # new ids: the id order is computed again when asked
             self._ranks.pop("description", None)  # descriptions may have been edited
@@ -696,6 +730,17 @@ class CaseIndex:
 
 #: A case matches a text when its id, description or address contains it. ``instr`` on the
 #: whole document first: it rules most rows out without parsing their JSON.
+_TEXT_COLUMNS = (
+    "SELECT rowid, id, json_extract(doc, '$.description'), json_extract(doc, '$.address') "
+    "FROM cases"
+)
+
+
+def _text_of(doc: str) -> str:
+    data = json.loads(doc)
+    return case_text(str(data["id"]), data.get("description"), data.get("address"))
+
+
 _TEXT_SQL = (
     "(instr(doc, ?) > 0 AND (instr(id, ?) > 0 "
     "OR instr(json_extract(doc, '$.description'), ?) > 0 "
