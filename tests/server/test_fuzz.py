@@ -59,6 +59,7 @@ EXCLUDED = {
 #: ``test_operations_without_invalid_inputs``.
 NO_NEGATIVE = {
     "GET /healthz": "takes no parameters at all",
+    "GET /api/v1/auth/me": "takes nothing but the bearer token",
     "GET /api/v1/devices/commands/{group_command_id}": "one free-text path segment",
 }
 #: Examples per operation and mode. Logins verify an argon2 hash each (slow on purpose).
@@ -600,6 +601,8 @@ def test_sse_stream_odd_but_valid_cursors_open(
         pytest.param("POST", "/healthz", {}, 405, id="healthz-post"),
         pytest.param("DELETE", "/healthz", {}, 405, id="healthz-delete"),
         pytest.param("GET", "/healthz/x", {}, 404, id="healthz-subpath"),
+        pytest.param("POST", "/api/v1/auth/me", {}, 405, id="me-post"),
+        pytest.param("GET", "/api/v1/auth/me/x", {}, 404, id="me-subpath"),
         pytest.param("GET", "/api/v1/devices/commands", {}, 405, id="progress-without-id"),
         pytest.param(
             "GET", "/api/v1/devices/commands/no-such-group", {}, 404, id="progress-unknown"
