@@ -43,7 +43,8 @@ test-pg: $(STAMP)
 # The local_store and sync tests with PySide6 made unimportable (DESIGN §2: they run without Qt).
 # The kill storm (~90 s, the client killed 50 times) runs once, in `make test`.
 test-noqt: $(STAMP)
-	$(BIN)/python tools/without_qt.py -q tests/unit/test_local_store.py tests/sync \
+	$(BIN)/python tools/without_qt.py -q tests/unit/test_local_store.py \
+		tests/unit/test_case_index.py tests/unit/test_text_search.py tests/sync \
 		--deselect tests/sync/test_kill_storm.py
 
 bench: $(STAMP)
