@@ -513,9 +513,13 @@ class CaseIndex:
         return none
 
     def _text_rowids(self, text: str, states: frozenset[str] | None) -> IntArray:
-        if self._text.ready:  # ~60-130 ms over 1M cases; the tab's mask narrows it after
+        small = states is not None and int(self.in_codes("state", states).sum()) < _SQL_TEXT_ROWS
+        if self._text.ready and not small:
+            # ~75-120 ms over 1M cases; the tab's mask narrows it after.
             hits = self._text.search(text)
             return hits[hits < self._size]
+        # A small tab (to dispatch: a few thousand rows) is quicker in SQL over its states
+        # (index-backed, ~7 µs a row) than a walk over every case's text.
         key = (text, states)
         found = self._text_cache.get(key)
         if found is None:
@@ -730,6 +734,10 @@ class CaseIndex:
 
 #: A case matches a text when its id, description or address contains it. ``instr`` on the
 #: whole document first: it rules most rows out without parsing their JSON.
+#: Below this many rows in the tab's states, the text filter asks SQL (~7 µs a row) rather than
+#: walking the in-memory text of every case (~100 ms at 1M).
+_SQL_TEXT_ROWS = 12_000
+
 _TEXT_COLUMNS = (
     "SELECT rowid, id, json_extract(doc, '$.description'), json_extract(doc, '$.address') "
     "FROM cases"
