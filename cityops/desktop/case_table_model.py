@@ -356,27 +356,30 @@ class CaseTableModel(QAbstractTableModel):
             # The tab or order changed meanwhile: its select may predate the refresh.
             await self._reselect(self._bump())
             return
-        changed, keys, full = plan
+        changed, keys, full, docs = plan
+        for rowid in changed:
+            self._docs.pop(int(rowid), None)
+        self._docs.update(docs)  # read in the worker: the repaint need not read them again
         if full is not None:
             self._replace(full, None, merge=True)
         else:
             self._merge(changed, keys)
-        for rowid in changed:
-            self._docs.pop(int(rowid), None)
 
     def _plan_merge(
         self, ids: list[str], f: QueueFilter, key: str, descending: bool
-    ) -> tuple[IntArray, IntArray, IntArray | None]:
+    ) -> tuple[IntArray, IntArray, IntArray | None, dict[int, dict[str, Any]]]:
         """Worker thread: refresh the index, then the changed rows' new packed keys (or the
-        whole order when the sort is by a text rank that a refresh invalidates)."""
+        whole order when the sort is by a text rank that a refresh invalidates), and their
+        documents."""
         index = self.index_
-        changed = index.refresh(ids)
+        docs: dict[int, dict[str, Any]] = {}
+        changed = index.refresh(ids, docs)
         if key in ("id", "description"):
-            return changed, changed[:0], index.select_packed(f, key, descending)
+            return changed, changed[:0], index.select_packed(f, key, descending), docs
         keep = index.matches_many(changed, f)
         keys = index.packed(changed[keep], key, descending)
         keys.sort()
-        return changed, keys, None
+        return changed, keys, None, docs
 
     # ------------------------------------------------------------------ applying orders
 

@@ -645,9 +645,13 @@ class CaseIndex:
 
     # ------------------------------------------------------------------ live updates
 
-    def refresh(self, ids: Iterable[str]) -> IntArray:
+    def refresh(
+        self, ids: Iterable[str], read_docs: dict[int, dict[str, Any]] | None = None
+    ) -> IntArray:
         """Re-read these cases (by id) into the arrays; ids no longer in the cache are dropped.
-        Returns the rowids that changed (updated, new or dropped)."""
+        Returns the rowids that changed (updated, new or dropped). ``read_docs``, when given, gets
+        each re-read case's document by rowid (the table shows them next: read once here, in
+        the worker, instead of again by the repaint on the UI thread)."""
         wanted = sorted(set(ids))
         if not wanted:
             return np.zeros(0, dtype=np.int64)
@@ -665,7 +669,10 @@ class CaseIndex:
                         f"SELECT {_SELECT_COLUMNS}, doc FROM cases WHERE id IN ({marks})", chunk
                     ):
                         rows.append(row[:-1])
-                        texts.append((int(row[0]), _text_of(row[-1])))
+                        data = json.loads(row[-1])
+                        texts.append((int(row[0]), _text_of(data)))
+                        if read_docs is not None:
+                            read_docs[int(row[0])] = data
                         if row[2] in OPEN_STATES:
                             docs.append((row[0], row[-1]))
             found = np.array([r[0] for r in rows], dtype=np.int64)
@@ -744,8 +751,7 @@ _TEXT_COLUMNS = (
 )
 
 
-def _text_of(doc: str) -> str:
-    data = json.loads(doc)
+def _text_of(data: Mapping[str, Any]) -> str:
     return case_text(str(data["id"]), data.get("description"), data.get("address"))
 
 
