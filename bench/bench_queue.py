@@ -27,6 +27,7 @@ Medians of ``--repeats`` runs. Always exits 0: it reports, it does not gate.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 import os
@@ -51,9 +52,12 @@ import qasync  # type: ignore[import-untyped]  # noqa: E402
 from bench_domain import Result  # noqa: E402
 from PySide6.QtCore import (  # noqa: E402
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -126,14 +130,40 @@ def build(size: int) -> Path:
 # ------------------------------------------------------------------ helpers
 
 
+class _PaintProbe(QObject):
+    """Notes when the viewport is painted: a step counts as done when its change is on screen,
+    painted by Qt's own queued update (as in the app), not by a synchronous repaint on top."""
+
+    def __init__(self, viewport: Any) -> None:
+        super().__init__(viewport)
+        self.painted_at = 0.0
+        self.painted = asyncio.Event()
+        viewport.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            # Marked when control is back in the loop, i.e. once the paint is finished.
+            QTimer.singleShot(0, self._mark)
+        return False
+
+    def _mark(self) -> None:
+        self.painted_at = time.perf_counter()
+        self.painted.set()
+
+
 async def _timed(view: CaseTableView, action: Callable[[], Awaitable[None]]) -> float:
-    # The paint Qt queued after the previous step (besides the synchronous repaint that stood
-    # in for it) must not land inside this measurement: each figure holds exactly one paint.
-    QApplication.processEvents()
+    probe = view.viewport().findChild(_PaintProbe) or _PaintProbe(view.viewport())
+    await asyncio.sleep(0.05)  # the previous step's paint is over
     t0 = time.perf_counter()
     await action()
-    view.viewport().repaint()
-    return (time.perf_counter() - t0) * 1000
+    done = time.perf_counter()
+    probe.painted.clear()
+    try:
+        await asyncio.wait_for(probe.painted.wait(), 1.0)
+        end = probe.painted_at
+    except TimeoutError:  # nothing changed on screen: the step's end counts
+        end = done
+    return (end - t0) * 1000
 
 
 WARM: list[float] = []  # seconds of each index's background warm-up after its load

@@ -71,6 +71,16 @@ COL_DESCRIPTION = 10
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 DocRole = Qt.ItemDataRole.UserRole + 2
+_ANSWERED_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        IdRole,
+        DocRole,
+    )
+)
 
 #: The index's sort column of each table column.
 SORT_KEYS = (
@@ -203,6 +213,10 @@ class CaseTableModel(QAbstractTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        # A paint asks ~7 roles a cell (2,600 calls for a screen): the ones never answered go
+        # first and cheaply, before any index arithmetic.
+        if role not in _ANSWERED_ROLES:
+            return None
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row, column = index.row(), index.column()
