@@ -105,6 +105,7 @@ class WindowManager(QObject):
         geometry.restore(window, self.settings, key, spec.default_size)
         _GeometryKeeper(self.settings, key, window)
         self._fill_windows_menu(window)
+        self.attach_language_choice(window)
         self.windows[key] = opened
         window.show()
         await opened.presenter.start()
@@ -128,6 +129,25 @@ class WindowManager(QObject):
                 lambda _c=False, k=spec.key: asyncio.ensure_future(self.open(k))
             )
             menu.addAction(action)
+
+    def attach_language_choice(self, window: QMainWindow) -> None:
+        """The window's 设置 menu choice of language is kept in the settings."""
+        chooser = getattr(window, "language_requested", None)
+        if chooser is not None:
+            chooser.connect(lambda lang, w=window: self._on_language_requested(w, lang))
+
+    def _on_language_requested(self, window: QMainWindow, lang: str) -> None:
+        # Windows are built in one language; the choice is kept and applies at the next start.
+        self.settings.language = lang
+        self.settings.sync()
+        show = getattr(window, "show_message", None)
+        if show is not None:
+            show(
+                QCoreApplication.translate(
+                    "WindowManager",
+                    "界面语言已保存，下次启动时生效",
+                )
+            )
 
     def grab_all(self, folder: Path, stamp: str = "") -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)

@@ -529,3 +529,21 @@ def test_offline_banner_counts_offers_relogin_and_hides_online(qtbot: Any) -> No
         banner.set_status(SyncStatus(state=ConnectionState.OFFLINE, outbox=1))
         banner.set_status(SyncStatus(state=state, outbox=1))
         assert not banner.isVisible(), state
+
+
+def test_the_language_chosen_in_the_settings_menu_is_kept_for_the_next_start(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    from cityops.desktop.settings import ClientSettings
+    from cityops.desktop.window_manager import WindowManager
+    from cityops.desktop.workstation import WorkstationWindow
+    from cityops.domain.reference import load_reference
+
+    settings = ClientSettings(tmp_path / "desktop.ini")
+    window = WorkstationWindow(load_reference(), "tester")
+    WindowManager(session=None, settings=settings).attach_language_choice(window)  # type: ignore[arg-type]
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text().startswith("设置"))
+    next(a for a in menu.actions() if a.text() == "English").trigger()
+    assert ClientSettings(tmp_path / "desktop.ini").language == "en"
+    assert "下次启动" in window.message.text()
+    window.close()

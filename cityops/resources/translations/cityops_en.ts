@@ -432,299 +432,299 @@
         <translation>Select a case in the list to see its details</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="418"/>
+        <location filename="../../desktop/case_detail.py" line="419"/>
         <source>基本信息</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="424"/>
+        <location filename="../../desktop/case_detail.py" line="425"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="425"/>
+        <location filename="../../desktop/case_detail.py" line="426"/>
         <source>上报人</source>
         <translation>Reported by</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="426"/>
+        <location filename="../../desktop/case_detail.py" line="427"/>
         <source>上报时间</source>
         <translation>Reported at</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="427"/>
+        <location filename="../../desktop/case_detail.py" line="428"/>
         <source>问题描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="428"/>
-        <location filename="../../desktop/case_detail.py" line="794"/>
+        <location filename="../../desktop/case_detail.py" line="429"/>
+        <location filename="../../desktop/case_detail.py" line="800"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="429"/>
+        <location filename="../../desktop/case_detail.py" line="430"/>
         <source>所在区域</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="430"/>
+        <location filename="../../desktop/case_detail.py" line="431"/>
         <source>问题小类</source>
         <translation>Subcategory</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="431"/>
+        <location filename="../../desktop/case_detail.py" line="432"/>
         <source>处置单位</source>
         <translation>Handling unit</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="432"/>
+        <location filename="../../desktop/case_detail.py" line="433"/>
         <source>督办级别</source>
         <translation>Escalation</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="433"/>
+        <location filename="../../desktop/case_detail.py" line="434"/>
         <source>返工 / 退回</source>
         <translation>Rework / returns</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="434"/>
+        <location filename="../../desktop/case_detail.py" line="435"/>
         <source>办结</source>
         <translation>Ended</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="439"/>
+        <location filename="../../desktop/case_detail.py" line="440"/>
         <source>%1：</source>
         <translation>%1:</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="443"/>
+        <location filename="../../desktop/case_detail.py" line="444"/>
         <source>处置时限</source>
         <translation>Deadlines</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="453"/>
+        <location filename="../../desktop/case_detail.py" line="454"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="460"/>
-        <location filename="../../desktop/case_detail.py" line="706"/>
+        <location filename="../../desktop/case_detail.py" line="461"/>
+        <location filename="../../desktop/case_detail.py" line="712"/>
         <source>疑似重复</source>
         <translation>Possible duplicates</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="464"/>
+        <location filename="../../desktop/case_detail.py" line="465"/>
         <source>处理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="526"/>
+        <location filename="../../desktop/case_detail.py" line="527"/>
         <source>%1（%2）</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="529"/>
+        <location filename="../../desktop/case_detail.py" line="534"/>
         <source>案件 </source>
         <translation>Case </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="538"/>
+        <location filename="../../desktop/case_detail.py" line="544"/>
         <source>督办 %1 级</source>
         <translation>Escalated, level %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="554"/>
+        <location filename="../../desktop/case_detail.py" line="560"/>
         <source>（未填写）</source>
         <translation>(not given)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="567"/>
+        <location filename="../../desktop/case_detail.py" line="573"/>
         <source>（未立案）</source>
         <translation>(not filed)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="574"/>
+        <location filename="../../desktop/case_detail.py" line="580"/>
         <source>应急规范 %s</source>
         <translation>emergency rule %s</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="576"/>
+        <location filename="../../desktop/case_detail.py" line="582"/>
         <source>（未派遣）</source>
         <translation>(not dispatched)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="579"/>
+        <location filename="../../desktop/case_detail.py" line="585"/>
         <source>%1 级</source>
         <translation>Level %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="579"/>
+        <location filename="../../desktop/case_detail.py" line="585"/>
         <source>未升级</source>
         <translation>Not escalated</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="583"/>
+        <location filename="../../desktop/case_detail.py" line="589"/>
         <source>返工 %1 次，退回 %2 次</source>
         <translation>Reworked %1×, returned %2×</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="591"/>
+        <location filename="../../desktop/case_detail.py" line="597"/>
         <source>重复于 </source>
         <translation>duplicate of </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="605"/>
+        <location filename="../../desktop/case_detail.py" line="611"/>
         <source>立案后按问题小类计算时限</source>
         <translation>Deadlines start when the case is filed (by subcategory)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="610"/>
+        <location filename="../../desktop/case_detail.py" line="616"/>
         <source>环节</source>
         <translation>Stage</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="610"/>
+        <location filename="../../desktop/case_detail.py" line="616"/>
         <source>时限</source>
         <translation>Limit</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="610"/>
+        <location filename="../../desktop/case_detail.py" line="616"/>
         <source>截止时间</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="610"/>
+        <location filename="../../desktop/case_detail.py" line="616"/>
         <source>剩余 / 状态</source>
         <translation>Left / status</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="638"/>
+        <location filename="../../desktop/case_detail.py" line="644"/>
         <source>至今</source>
         <translation>now</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="641"/>
+        <location filename="../../desktop/case_detail.py" line="647"/>
         <source>挂起 </source>
         <translation>Suspended </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="643"/>
+        <location filename="../../desktop/case_detail.py" line="649"/>
         <source>：%1</source>
         <translation>: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="653"/>
+        <location filename="../../desktop/case_detail.py" line="659"/>
         <source>恢复后计算</source>
         <translation>Set when resumed</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="704"/>
+        <location filename="../../desktop/case_detail.py" line="710"/>
         <source>疑似重复（%1）</source>
         <translation>Possible duplicates (%1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="710"/>
+        <location filename="../../desktop/case_detail.py" line="716"/>
         <source>附近 %1 米内没有同类未结案件</source>
         <translation>No open case of this kind within %1 m</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="745"/>
+        <location filename="../../desktop/case_detail.py" line="751"/>
         <source>标记重复</source>
         <translation>Mark duplicate</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="750"/>
+        <location filename="../../desktop/case_detail.py" line="756"/>
         <source>将 %1 标记为 %2 的重复案件</source>
         <translation>Mark %1 as a duplicate of %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="759"/>
+        <location filename="../../desktop/case_detail.py" line="765"/>
         <source>两案均已派遣或办结，不能再标记重复</source>
         <translation>Both cases are dispatched or ended: neither can be marked duplicate</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="769"/>
+        <location filename="../../desktop/case_detail.py" line="775"/>
         <source>处置单位：</source>
         <translation>Unit: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="773"/>
+        <location filename="../../desktop/case_detail.py" line="779"/>
         <source>问题小类：</source>
         <translation>Subcategory: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="775"/>
+        <location filename="../../desktop/case_detail.py" line="781"/>
         <source>原因：</source>
         <translation>Reason: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="777"/>
+        <location filename="../../desktop/case_detail.py" line="783"/>
         <source>备注：</source>
         <translation>Note: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="779"/>
+        <location filename="../../desktop/case_detail.py" line="785"/>
         <source>处置反馈：</source>
         <translation>Feedback: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="781"/>
+        <location filename="../../desktop/case_detail.py" line="787"/>
         <source>督办级别：%1 级</source>
         <translation>Escalation level: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="783"/>
+        <location filename="../../desktop/case_detail.py" line="789"/>
         <source>重复于：</source>
         <translation>Duplicate of: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="785"/>
+        <location filename="../../desktop/case_detail.py" line="791"/>
         <source>恢复至：</source>
         <translation>Resumed to: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="787"/>
+        <location filename="../../desktop/case_detail.py" line="793"/>
         <source>来源：</source>
         <translation>Source: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="790"/>
+        <location filename="../../desktop/case_detail.py" line="796"/>
         <source>返工后重新签收</source>
         <translation>Accepted again after rework</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="793"/>
+        <location filename="../../desktop/case_detail.py" line="799"/>
         <source>描述</source>
         <translation>description</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="795"/>
+        <location filename="../../desktop/case_detail.py" line="801"/>
         <source>经度</source>
         <translation>longitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="796"/>
+        <location filename="../../desktop/case_detail.py" line="802"/>
         <source>纬度</source>
         <translation>latitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="798"/>
+        <location filename="../../desktop/case_detail.py" line="804"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="799"/>
+        <location filename="../../desktop/case_detail.py" line="805"/>
         <source>修改：</source>
         <translation>Changed: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="801"/>
+        <location filename="../../desktop/case_detail.py" line="807"/>
         <source>%1：%2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="808"/>
+        <location filename="../../desktop/case_detail.py" line="814"/>
         <source>（暂无记录）</source>
         <translation>(no history yet)</translation>
     </message>
@@ -1059,83 +1059,83 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="91"/>
+        <location filename="../../desktop/case_table_model.py" line="101"/>
         <source>编号</source>
         <extracomment>The index&apos;s sort column of each table column. Column titles, marked for lupdate here and translated where the header is painted.</extracomment>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="92"/>
+        <location filename="../../desktop/case_table_model.py" line="102"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="93"/>
+        <location filename="../../desktop/case_table_model.py" line="103"/>
         <source>时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="94"/>
+        <location filename="../../desktop/case_table_model.py" line="104"/>
         <source>上报时间</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="95"/>
+        <location filename="../../desktop/case_table_model.py" line="105"/>
         <source>区</source>
         <translation>District</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="96"/>
+        <location filename="../../desktop/case_table_model.py" line="106"/>
         <source>街道</source>
         <translation>Subdistrict</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="97"/>
+        <location filename="../../desktop/case_table_model.py" line="107"/>
         <source>大类</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="98"/>
+        <location filename="../../desktop/case_table_model.py" line="108"/>
         <source>小类</source>
         <translation>Subcategory</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="99"/>
+        <location filename="../../desktop/case_table_model.py" line="109"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="100"/>
+        <location filename="../../desktop/case_table_model.py" line="110"/>
         <source>处置单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="101"/>
+        <location filename="../../desktop/case_table_model.py" line="111"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="148"/>
+        <location filename="../../desktop/case_table_model.py" line="158"/>
         <source>{d}天{h}时</source>
         <translation>{d}d {h}h</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="150"/>
+        <location filename="../../desktop/case_table_model.py" line="160"/>
         <source>{h}时{m}分</source>
         <translation>{h}h {m}m</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="152"/>
+        <location filename="../../desktop/case_table_model.py" line="162"/>
         <source>{m}分</source>
         <translation>{m} min</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="154"/>
+        <location filename="../../desktop/case_table_model.py" line="164"/>
         <source>超时 {span}</source>
         <translation>Overdue {span}</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="155"/>
+        <location filename="../../desktop/case_table_model.py" line="165"/>
         <source>剩余 {span}</source>
         <translation>{span} left</translation>
     </message>
@@ -1675,36 +1675,41 @@
         <translation>Dispatch workstation</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="117"/>
+        <location filename="../../desktop/window_manager.py" line="120"/>
         <source>您的角色没有可打开的窗口</source>
         <translation>Your role has no window to open</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/window_manager.py" line="142"/>
+        <source>界面语言已保存，下次启动时生效</source>
+        <translation>Language saved; it applies at the next start</translation>
     </message>
 </context>
 <context>
     <name>WorkstationPresenter</name>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="168"/>
+        <location filename="../../desktop/workstation_presenter.py" line="176"/>
         <source>共 %1 件</source>
-        <extracomment>Nearby open cases of the same kind within this distance are offered as duplicates. Set once the first queue is on screen (tests and the smoke run wait on it).</extracomment>
+        <extracomment>Nearby open cases of the same kind within this distance are offered as duplicates. Every task not yet done, replaced ones included: ``stop`` waits for them all (a cancelled task that never ran would otherwise outlive the loop, never awaited). Set once the first queue is on screen (tests and the smoke run wait on it).</extracomment>
         <translation>%1 cases</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="189"/>
+        <location filename="../../desktop/workstation_presenter.py" line="197"/>
         <source>被拒绝</source>
         <translation>refused</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="202"/>
+        <location filename="../../desktop/workstation_presenter.py" line="210"/>
         <source>重新登录</source>
         <translation>Sign in again</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="203"/>
+        <location filename="../../desktop/workstation_presenter.py" line="211"/>
         <source>用户 %1 的密码</source>
         <translation>Password of user %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation_presenter.py" line="306"/>
+        <location filename="../../desktop/workstation_presenter.py" line="314"/>
         <source>新案件已提交：%1</source>
         <translation>New case submitted: %1</translation>
     </message>
