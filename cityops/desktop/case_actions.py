@@ -45,6 +45,7 @@ ACTION_LABELS: tuple[object, ...] = (  # the stubs type QT_TRANSLATE_NOOP as obj
     QT_TRANSLATE_NOOP("CaseActions", "升级督办"),
     QT_TRANSLATE_NOOP("CaseActions", "不予立案"),
     QT_TRANSLATE_NOOP("CaseActions", "标记重复"),
+    QT_TRANSLATE_NOOP("CaseActions", "奖励审定"),
     QT_TRANSLATE_NOOP("CaseActions", "添加备注"),
 )
 
@@ -54,8 +55,8 @@ class ActionSpec:
     key: str
     command: type[cs.CaseCommand]
     shortcut: str
-    #: What the user must give: "unit", "subcategory", "reason:<field>", "text:<field>",
-    #: "case:<field>" (another case's id) or "" (nothing).
+    #: What the user must give: "unit", "subcategory", "reward", "reason:<field>",
+    #: "text:<field>", "case:<field>" (another case's id) or "" (nothing).
     asks: str = ""
     dangerous: bool = False
 
@@ -79,6 +80,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("escalate", cs.Escalate, "E", asks="reason:reason"),
     ActionSpec("invalidate", cs.Invalidate, "I", asks="reason:reason", dangerous=True),
     ActionSpec("duplicate", cs.MarkDuplicate, "M", asks="case:duplicate_of", dangerous=True),
+    ActionSpec("reward", cs.DecideReward, "W", asks="reward"),
     ActionSpec("note", cs.AddNote, "N", asks="text:text"),
 )
 ACTIONS_BY_KEY: Mapping[str, ActionSpec] = {a.key: a for a in ACTIONS}
@@ -200,6 +202,8 @@ class CaseActions(QObject):
         if kind == "unit":
             code = await self._choose_unit(docs)
             return None if not code else {"unit_code": code}
+        if kind == "reward":
+            return await self._decide_reward()
         if kind == "subcategory":
             code = await self._choose_subcategory()
             return None if not code else {"subcategory_code": code}
@@ -228,6 +232,13 @@ class CaseActions(QObject):
         dialog = UnitPickerDialog(self.session.reference, case_doc=dict(first), suggested=suggested)
         dialog.setParent(self._parent, dialog.windowFlags())
         return dialog.selected_code() if await ask(dialog) else None
+
+    async def _decide_reward(self) -> dict[str, Any] | None:
+        from cityops.desktop.pickers import RewardDialog
+
+        dialog = RewardDialog()
+        dialog.setParent(self._parent, dialog.windowFlags())
+        return dialog.fields() if await ask(dialog) else None
 
     async def _choose_subcategory(self) -> str | None:
         from cityops.desktop.pickers import SubcategoryPickerDialog

@@ -551,8 +551,10 @@ class CaseDetailPanel(QWidget):
         source = str(doc["source"])
         source_text = source_label(source)
         reward = doc.get("reward_status")
-        if source in ("hotline", "app", "reward") and reward:
+        if source in ("hotline", "app", "reward") and reward and reward != "none":
             source_text += " · " + reward_label(str(reward))
+            if reward == "approved" and doc.get("reward_amount"):
+                source_text += " " + self.tr("%1 元").replace("%1", str(doc["reward_amount"]))
         f["source"].setText(source_text)
         f["reporter"].setText(str(doc.get("reported_by") or ""))
         f["reported_at"].setText(local_time(doc.get("reported_at")))

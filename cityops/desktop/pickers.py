@@ -33,11 +33,14 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
+    QSpinBox,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -500,3 +503,71 @@ class ReasonDialog(QDialog):
             return
         self._error.show()
         self._text.setFocus()
+
+
+class RewardDialog(QDialog):
+    """The reward for a reward report (有奖举报): approve with an amount in yuan, or refuse
+    with a reason. The domain's limits are checked here too, inline, before anything is sent."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("奖励审定"))
+        column = QVBoxLayout(self)
+        self._approve = QRadioButton(self.tr("举报属实，给予奖励"))
+        self._refuse = QRadioButton(self.tr("不予奖励"))
+        self._approve.setChecked(True)
+        column.addWidget(self._approve)
+        amount_row = QHBoxLayout()
+        amount_row.addWidget(QLabel(self.tr("奖励金额（元）")))
+        self._amount = QSpinBox()
+        self._amount.setObjectName("amount")
+        self._amount.setRange(1, cs.MAX_REWARD_YUAN)
+        self._amount.setValue(20)
+        amount_row.addWidget(self._amount, 1)
+        column.addLayout(amount_row)
+        column.addWidget(self._refuse)
+        self._note = QPlainTextEdit()
+        self._note.setObjectName("note")
+        self._note.setPlaceholderText(self.tr("说明（不予奖励时必填）"))
+        self._note.setTabChangesFocus(True)
+        column.addWidget(self._note, 1)
+        self._error = QLabel()
+        self._error.setObjectName("error")
+        self._error.setStyleSheet("color: #cf222e;")
+        self._error.hide()
+        column.addWidget(self._error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        column.addWidget(buttons)
+        self._approve.toggled.connect(self._amount.setEnabled)
+        self.resize(400, 260)
+        self._amount.setFocus()
+
+    def set_refused(self, note: str) -> None:
+        self._refuse.setChecked(True)
+        self._note.setPlainText(note)
+
+    def fields(self) -> dict[str, object]:
+        """The ``case.reward`` fields: approved, amount (0 when refused), note."""
+        approved = self._approve.isChecked()
+        return {
+            "approved": approved,
+            "amount": self._amount.value() if approved else 0,
+            "note": self._note.toPlainText().strip(),
+        }
+
+    def error_text(self) -> str:
+        return self._error.text() if not self._error.isHidden() else ""
+
+    def _on_buttons_accepted(self) -> None:
+        if not self._approve.isChecked() and not self._note.toPlainText().strip():
+            self._error.setText(self.tr("不予奖励时请说明原因"))
+            self._error.show()
+            self._note.setFocus()
+            return
+        self.accept()

@@ -50,6 +50,7 @@ _ACTION_LABELS = (
     QT_TRANSLATE_NOOP("CaseActions", "升级督办"),
     QT_TRANSLATE_NOOP("CaseActions", "不予立案"),
     QT_TRANSLATE_NOOP("CaseActions", "标记重复"),
+    QT_TRANSLATE_NOOP("CaseActions", "奖励审定"),
     QT_TRANSLATE_NOOP("CaseActions", "添加备注"),
 )
 

@@ -33,6 +33,8 @@ from cityops.domain.outcomes import Rejection
 
 #: Longest description a case may carry; the wire schemas (``schemas.Text``) use the same limit.
 MAX_TEXT_LENGTH = 4000
+#: The most a single reward report may earn (yuan); larger rewards go through another process.
+MAX_REWARD_YUAN = 10_000
 #: Valid coordinates (WGS-84 degrees); shared with ``schemas.Lon`` / ``schemas.Lat``.
 MIN_LON, MAX_LON = -180.0, 180.0
 MIN_LAT, MAX_LAT = -90.0, 90.0
@@ -145,6 +147,10 @@ class Case:
     return_count: int = 0
     duplicate_of: str | None = None
     end_reason: str = ""
+    #: Reward reports ("有奖举报"): ``none`` for other sources, ``pending`` until a dispatcher
+    #: decides, then ``approved`` (with ``reward_amount`` yuan) or ``rejected``.
+    reward_status: str = "none"
+    reward_amount: int = 0
     version: int = 1
 
     @property
@@ -176,6 +182,7 @@ class EventKind(StrEnum):
     INVALIDATED = "invalidated"
     MARKED_DUPLICATE = "marked_duplicate"
     NOTE_ADDED = "note_added"
+    REWARD_DECIDED = "reward_decided"
     UPDATED = "updated"
 
 
@@ -320,6 +327,18 @@ class MarkDuplicate:
 
 
 @dataclass(frozen=True, slots=True)
+class DecideReward:
+    """The reward for a reward report: approved with an amount once the report proved true, or
+    rejected with a reason. Decided once, and also after the case has ended (the reward follows
+    the verification, often after the problem was fixed)."""
+
+    name: ClassVar[str] = "case.reward"
+    approved: bool = False
+    amount: int = 0  # yuan
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class AddNote:
     """Notes are append-only: nobody edits or deletes one."""
 
@@ -357,6 +376,7 @@ CaseCommand = (
     | Escalate
     | Invalidate
     | MarkDuplicate
+    | DecideReward
     | AddNote
     | UpdateDetails
 )
@@ -378,6 +398,7 @@ ALL_COMMANDS: tuple[type[CaseCommand], ...] = (
     Escalate,
     Invalidate,
     MarkDuplicate,
+    DecideReward,
     AddNote,
     UpdateDetails,
 )
@@ -440,6 +461,9 @@ RULES: Mapping[type[CaseCommand], Rule] = {
         frozenset({_S.REPORTED, _S.VERIFIED, _S.FILED}), frozenset({_D}), label_zh="标记重复"
     ),
     # The crew of the assigned department (whose unit code is not an area) notes its progress.
+    DecideReward: Rule(
+        frozenset(CaseState) - {_S.REPORTED}, frozenset({_D, _SU}), label_zh="奖励审定"
+    ),
     AddNote: Rule(_OPEN, _STAFF, Scope.AREA_OR_ASSIGNED, label_zh="添加备注"),
     UpdateDetails: Rule(_OPEN, frozenset({_D, _CO}), label_zh="修改信息"),
 }
@@ -461,6 +485,7 @@ _EVENT_OF: Mapping[type[CaseCommand], EventKind] = {
     Escalate: EventKind.ESCALATED,
     Invalidate: EventKind.INVALIDATED,
     MarkDuplicate: EventKind.MARKED_DUPLICATE,
+    DecideReward: EventKind.REWARD_DECIDED,
     AddNote: EventKind.NOTE_ADDED,
     UpdateDetails: EventKind.UPDATED,
 }
@@ -541,7 +566,23 @@ def _reject(code: str, zh: str, en: str, **details: Any) -> Rejection:
 def _check_permission(case: Case, command: CaseCommand, actor: Actor) -> Rejection | None:
     rule = RULES[type(command)]
     label = rule.label_zh
-    if case.state.terminal:
+    if isinstance(command, DecideReward):
+        # Its own preconditions, on the case (so menus grey it out for every other case).
+        if case.source is not CaseSource.REWARD:
+            return _reject(
+                "not_a_reward_report",
+                "该案件不是有奖举报，无需审定奖励",
+                "only reward reports have a reward to decide",
+            )
+        if case.reward_status != "pending":
+            return _reject(
+                "reward_decided",
+                f"奖励已审定（{'已批准' if case.reward_status == 'approved' else '未批准'}），"
+                "不能再次审定",
+                f"the reward was already decided ({case.reward_status})",
+                reward_status=case.reward_status,
+            )
+    elif case.state.terminal:
         ended = {
             CaseState.CLOSED: "结案",
             CaseState.INVALID: "作废（不予立案）",
@@ -797,6 +838,38 @@ def _transition(
                 ended_by=actor.user_id,
                 pauses=_close_pause(case, now),
             ), {"duplicate_of": other}
+        case DecideReward(approved=approved, amount=amount, note=note):
+            if approved:
+                if case.state in (s.INVALID, s.DUPLICATE):
+                    return _reject(
+                        "reward_needs_valid_report",
+                        "不予立案或重复的举报不能给予奖励",
+                        "an invalid or duplicate report earns no reward",
+                    )
+                if not 1 <= amount <= MAX_REWARD_YUAN:
+                    return _reject(
+                        "bad_amount",
+                        f"奖励金额应在 1 到 {MAX_REWARD_YUAN} 元之间",
+                        f"amount must lie in [1, {MAX_REWARD_YUAN}] yuan, got {amount}",
+                        field="amount",
+                    )
+                status = "approved"
+            else:
+                if amount:
+                    return _reject(
+                        "bad_amount",
+                        "不予奖励时金额应为 0",
+                        "a rejected reward has no amount",
+                        field="amount",
+                    )
+                if (missing := _need(note, "不予奖励的原因", "note")) is not None:
+                    return missing
+                status = "rejected"
+            return _next(case, reward_status=status, reward_amount=amount), {
+                "approved": approved,
+                "amount": amount,
+                "note": note,
+            }
         case AddNote(text=text):
             if (missing := _need(text, "备注内容", "text")) is not None:
                 return missing
@@ -921,6 +994,7 @@ def report_case(
         address=address,
         lon=lon,
         lat=lat,
+        reward_status="pending" if source is CaseSource.REWARD else "none",
     )
     event = CaseEvent(
         case_id=case_id,

@@ -116,6 +116,8 @@ class CaseDoc(_Doc):
     return_count: int = 0
     duplicate_of: str | None = None
     end_reason: str = ""
+    reward_status: str = "none"
+    reward_amount: int = Field(default=0, ge=0)
     version: int = Field(ge=1)
 
     @classmethod

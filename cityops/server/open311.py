@@ -607,7 +607,12 @@ def _to_spec(
                 lat=case.lat,
                 long=case.lon,
                 media_url=media if isinstance(media, str) else None,
-                reward_status=report.reward_status,
+                # The dispatcher's decision, once made, is on the case (``case.reward``).
+                reward_status=(
+                    case.reward_status
+                    if case.reward_status in ("approved", "rejected")
+                    else report.reward_status
+                ),
             )
         )
     return out

@@ -185,3 +185,23 @@ def test_reason_dialog_requires_a_reason(qtbot: Any) -> None:
     ok.click()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.reason() == "非本单位职责范围"
+
+
+def test_refusing_a_reward_needs_a_reason_said_inline(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from cityops.desktop.pickers import RewardDialog
+
+    dialog = RewardDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    assert dialog.fields() == {"approved": True, "amount": 20, "note": ""}
+    dialog.set_refused("")
+    ok.click()
+    assert dialog.isVisible()
+    assert "原因" in dialog.error_text()
+    dialog.set_refused("现场未发现问题")
+    ok.click()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.fields() == {"approved": False, "amount": 0, "note": "现场未发现问题"}

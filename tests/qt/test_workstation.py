@@ -407,3 +407,53 @@ def test_a_populated_queue_on_screen(
             a.shot("workstation-populated")
 
     run(qapp, scenario())
+
+
+def test_a_reward_report_is_verified_and_rewarded_from_the_keyboard(
+    qapp: QApplication, server: RestartableServer, api: Api, open311_key: str, tmp_path: Path
+) -> None:
+    from cityops.desktop.pickers import RewardDialog
+
+    r = api.http.post(
+        "/open311/v2/requests.json",
+        data={"api_key": open311_key, "service_code": "0702", "reward": "true",
+              "description": "有奖举报：湖滨路垃圾堆积", **HUBIN},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    case_id = str(r.json()[0]["service_request_id"])
+
+    async def scenario() -> None:
+        async with desk(server.url, "dispatcher", tmp_path / "a") as a:
+            await until(lambda: a.model.row_of(case_id) >= 0, 10, "the report queued")
+            a.select(case_id)
+            await until(lambda: a.presenter.current_case == case_id)
+            # Not before it is verified: the report must prove true first.
+            assert not a.window.case_actions["reward"].isEnabled()
+            await until(lambda: a.window.case_actions["verify"].isEnabled(), 3)
+            await a.press(Qt.Key.Key_V)
+            await until(
+                lambda: a.state(case_id) == "verified" and not a.session.store.outbox_length()
+            )
+            await a.open_queue("public")
+            await until(lambda: a.model.row_of(case_id) >= 0, 5, "in public reports")
+            a.select(case_id)
+            await until(lambda: a.window.case_actions["reward"].isEnabled(), 3, "reward enabled")
+            await a.press(Qt.Key.Key_W)
+            dialog = await dialog_of(RewardDialog)
+            amount = dialog.findChild(QWidget, "amount")
+            amount.selectAll()
+            QTest.keyClicks(amount, "30")
+            QTest.keyClick(amount, Qt.Key.Key_Return)
+            await until(lambda: a.doc(case_id).get("reward_status") == "approved", 5)
+            await until(lambda: a.session.store.outbox_length() == 0, 5, "pushed")
+            await until(lambda: "30 元" in a.detail_text(), 5, "the amount in the detail")
+            a.shot("workstation-reward")
+
+    run(qapp, scenario())
+    shown = api.http.get(f"/open311/v2/requests/{case_id}.json").json()[0]
+    assert shown["reward_status"] == "approved"
+    payload = next(
+        c["payload"] for c in reversed(api.all_changes("dispatcher"))
+        if c["entity"] == "case" and c["entity_id"] == case_id
+    )  # fmt: skip
+    assert payload["reward_amount"] == 30

@@ -178,6 +178,14 @@ def test_reward_report_round_trip_to_a_case_the_dispatcher_files(api: Api, api_k
     assert after["expected_datetime"] is not None  # the resolve deadline runs from dispatch
     assert after["updated_datetime"] >= after["requested_datetime"]
 
+    # The dispatcher approves the reward: the citizen sees it; a second decision is refused.
+    walk(api, case_id, [("dispatcher", "case.reward", {"approved": True, "amount": 20})])
+    assert get_one(api, case_id)["reward_status"] == "approved"
+    assert case_change(api, case_id)["payload"]["reward_amount"] == 20
+    again = api.do("supervisor", new_id("ws"), "case.reward", case_id=case_id, note="重复")
+    assert again["status"] == "rejected"
+    assert again["rejection"]["code"] == "reward_decided"
+
 
 def test_plain_report_in_json_is_an_app_case(api: Api, api_key: str) -> None:
     body: dict[str, Any] = {**form(api_key), "lat": 30.2592, "long": 120.1655}

@@ -244,7 +244,8 @@ def test_closed_case_rejects_every_command_and_says_who_closed_it_and_when(
     ref: Reference, unit: str
 ) -> None:
     case = to_state(ref, unit, c.CaseState.CLOSED)
-    for cls in c.ALL_COMMANDS:
+    # Every command but the reward decision, which follows the case past its end.
+    for cls in (cmd for cmd in c.ALL_COMMANDS if cmd is not c.DecideReward):
         r = rejected(c.apply(case, cls(), DISPATCHER, T0 + timedelta(hours=5), ref), "case_ended")
         assert "disp-1" in r.message
         assert "2026-11-23 10:10" in r.message
@@ -582,3 +583,46 @@ def test_an_edit_at_the_limits_is_accepted(ref: Reference) -> None:
     edit = c.UpdateDetails(base_version=1, description=longest, lon=c.MAX_LON, lat=c.MIN_LAT)
     edited = step(case, edit, COLLECTOR, ref)
     assert (len(edited.description), edited.lon, edited.lat) == (4000, 180.0, -90.0)
+
+
+# ------------------------------------------------------------------ reward reports
+
+
+def test_a_reward_report_is_rewarded_once_even_after_it_was_closed(ref: Reference) -> None:
+    case = new_case(ref, source=c.CaseSource.REWARD, actor=CITIZEN)
+    assert case.reward_status == "pending"
+    assert new_case(ref).reward_status == "none"  # a patrol's report earns nothing
+    # Not before the report proved true.
+    rejected(c.apply(case, c.DecideReward(True, 20), DISPATCHER, T0, ref), "illegal_transition")
+    case = step(case, c.Verify("视频核实属实"), DISPATCHER, ref)
+    rejected(c.apply(case, c.DecideReward(True, 0), DISPATCHER, T0, ref), "bad_amount")
+    rejected(c.apply(case, c.DecideReward(True, 10_001), DISPATCHER, T0, ref), "bad_amount")
+    rejected(c.apply(case, c.DecideReward(True, 20), COLLECTOR, T0, ref), "forbidden")
+    case = step(case, c.File("0702"), DISPATCHER, ref)
+    new, events = ok(c.apply(case, c.DecideReward(True, 20, "属实"), SUPERVISOR, T0, ref))
+    assert (new.reward_status, new.reward_amount, new.state) == ("approved", 20, case.state)
+    assert events[0].kind is c.EventKind.REWARD_DECIDED
+    assert events[0].details == {"approved": True, "amount": 20, "note": "属实"}
+    again = rejected(
+        c.apply(new, c.DecideReward(False, 0, "x"), DISPATCHER, T0, ref), "reward_decided"
+    )
+    assert "已批准" in again.message
+
+
+def test_a_false_reward_report_is_refused_with_a_reason_even_once_invalid(
+    ref: Reference,
+) -> None:
+    case = step(
+        new_case(ref, source=c.CaseSource.REWARD, actor=CITIZEN), c.Verify(), DISPATCHER, ref
+    )
+    case = step(case, c.Invalidate("现场未发现问题"), DISPATCHER, ref)
+    assert case.state is c.CaseState.INVALID
+    rejected(
+        c.apply(case, c.DecideReward(True, 20), DISPATCHER, T0, ref), "reward_needs_valid_report"
+    )
+    rejected(c.apply(case, c.DecideReward(False, 0, " "), DISPATCHER, T0, ref), "missing_field")
+    rejected(c.apply(case, c.DecideReward(False, 5, "虚假"), DISPATCHER, T0, ref), "bad_amount")
+    new, _ = ok(c.apply(case, c.DecideReward(False, 0, "现场未发现问题"), DISPATCHER, T0, ref))
+    assert (new.reward_status, new.reward_amount) == ("rejected", 0)
+    plain = step(new_case(ref), c.Verify(), DISPATCHER, ref)
+    rejected(c.apply(plain, c.DecideReward(True, 20), DISPATCHER, T0, ref), "not_a_reward_report")

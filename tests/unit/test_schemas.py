@@ -164,6 +164,7 @@ MINIMAL_ARGS: dict[str, dict[str, Any]] = {
     "case.escalate": {"reason": "超时"},
     "case.invalidate": {"reason": "非城管问题"},
     "case.mark_duplicate": {"duplicate_of": "C-0"},
+    "case.reward": {"approved": True, "amount": 20},
     "case.add_note": {"text": "已回访"},
     "case.update": {"address": "湖滨路 1 号"},
 }

@@ -290,22 +290,28 @@
     <message>
         <location filename="../../desktop/case_actions.py" line="48"/>
         <location filename="../../desktop/workstation.py" line="53"/>
+        <source>奖励审定</source>
+        <translation>Decide reward</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_actions.py" line="49"/>
+        <location filename="../../desktop/workstation.py" line="54"/>
         <source>添加备注</source>
         <translation>Add note</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="160"/>
+        <location filename="../../desktop/case_actions.py" line="162"/>
         <source>所选案件当前不能执行“%1”</source>
-        <extracomment>What the user must give: &quot;unit&quot;, &quot;subcategory&quot;, &quot;reason:&lt;field&gt;&quot;, &quot;text:&lt;field&gt;&quot;, &quot;case:&lt;field&gt;&quot; (another case&apos;s id) or &quot;&quot; (nothing).</extracomment>
+        <extracomment>What the user must give: &quot;unit&quot;, &quot;subcategory&quot;, &quot;reward&quot;, &quot;reason:&lt;field&gt;&quot;, &quot;text:&lt;field&gt;&quot;, &quot;case:&lt;field&gt;&quot; (another case&apos;s id) or &quot;&quot; (nothing).</extracomment>
         <translation>“%1” is not possible for the selected cases now</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="189"/>
+        <location filename="../../desktop/case_actions.py" line="191"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/case_actions.py" line="191"/>
+        <location filename="../../desktop/case_actions.py" line="193"/>
         <source>“%1”已提交 %n 件</source>
         <translation>
             <numerusform>“%1” sent for %n case</numerusform>
@@ -313,22 +319,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="212"/>
+        <location filename="../../desktop/case_actions.py" line="216"/>
         <source>原案件编号</source>
         <translation>Number of the original case</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="212"/>
+        <location filename="../../desktop/case_actions.py" line="216"/>
         <source>内容</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="242"/>
+        <location filename="../../desktop/case_actions.py" line="253"/>
         <source>请填写原因</source>
         <translation>Please give a reason</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/case_actions.py" line="250"/>
+        <location filename="../../desktop/case_actions.py" line="261"/>
         <source>确定对 %n 件案件执行“%1”？此操作不可撤销。</source>
         <translation>
             <numerusform>Apply “%1” to %n case? This cannot be undone.</numerusform>
@@ -458,7 +464,7 @@
     </message>
     <message>
         <location filename="../../desktop/case_detail.py" line="429"/>
-        <location filename="../../desktop/case_detail.py" line="800"/>
+        <location filename="../../desktop/case_detail.py" line="802"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
@@ -509,7 +515,7 @@
     </message>
     <message>
         <location filename="../../desktop/case_detail.py" line="461"/>
-        <location filename="../../desktop/case_detail.py" line="712"/>
+        <location filename="../../desktop/case_detail.py" line="714"/>
         <source>疑似重复</source>
         <translation>Possible duplicates</translation>
     </message>
@@ -534,197 +540,202 @@
         <translation>Escalated, level %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="560"/>
+        <location filename="../../desktop/case_detail.py" line="557"/>
+        <source>%1 元</source>
+        <translation>%1 yuan</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="562"/>
         <source>（未填写）</source>
         <translation>(not given)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="573"/>
+        <location filename="../../desktop/case_detail.py" line="575"/>
         <source>（未立案）</source>
         <translation>(not filed)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="580"/>
+        <location filename="../../desktop/case_detail.py" line="582"/>
         <source>应急规范 %s</source>
         <translation>emergency rule %s</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="582"/>
+        <location filename="../../desktop/case_detail.py" line="584"/>
         <source>（未派遣）</source>
         <translation>(not dispatched)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="585"/>
+        <location filename="../../desktop/case_detail.py" line="587"/>
         <source>%1 级</source>
         <translation>Level %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="585"/>
+        <location filename="../../desktop/case_detail.py" line="587"/>
         <source>未升级</source>
         <translation>Not escalated</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="589"/>
+        <location filename="../../desktop/case_detail.py" line="591"/>
         <source>返工 %1 次，退回 %2 次</source>
         <translation>Reworked %1×, returned %2×</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="597"/>
+        <location filename="../../desktop/case_detail.py" line="599"/>
         <source>重复于 </source>
         <translation>duplicate of </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="611"/>
+        <location filename="../../desktop/case_detail.py" line="613"/>
         <source>立案后按问题小类计算时限</source>
         <translation>Deadlines start when the case is filed (by subcategory)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="616"/>
+        <location filename="../../desktop/case_detail.py" line="618"/>
         <source>环节</source>
         <translation>Stage</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="616"/>
+        <location filename="../../desktop/case_detail.py" line="618"/>
         <source>时限</source>
         <translation>Limit</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="616"/>
+        <location filename="../../desktop/case_detail.py" line="618"/>
         <source>截止时间</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="616"/>
+        <location filename="../../desktop/case_detail.py" line="618"/>
         <source>剩余 / 状态</source>
         <translation>Left / status</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="644"/>
+        <location filename="../../desktop/case_detail.py" line="646"/>
         <source>至今</source>
         <translation>now</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="647"/>
+        <location filename="../../desktop/case_detail.py" line="649"/>
         <source>挂起 </source>
         <translation>Suspended </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="649"/>
+        <location filename="../../desktop/case_detail.py" line="651"/>
         <source>：%1</source>
         <translation>: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="659"/>
+        <location filename="../../desktop/case_detail.py" line="661"/>
         <source>恢复后计算</source>
         <translation>Set when resumed</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="710"/>
+        <location filename="../../desktop/case_detail.py" line="712"/>
         <source>疑似重复（%1）</source>
         <translation>Possible duplicates (%1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="716"/>
+        <location filename="../../desktop/case_detail.py" line="718"/>
         <source>附近 %1 米内没有同类未结案件</source>
         <translation>No open case of this kind within %1 m</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="751"/>
+        <location filename="../../desktop/case_detail.py" line="753"/>
         <source>标记重复</source>
         <translation>Mark duplicate</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="756"/>
+        <location filename="../../desktop/case_detail.py" line="758"/>
         <source>将 %1 标记为 %2 的重复案件</source>
         <translation>Mark %1 as a duplicate of %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="765"/>
+        <location filename="../../desktop/case_detail.py" line="767"/>
         <source>两案均已派遣或办结，不能再标记重复</source>
         <translation>Both cases are dispatched or ended: neither can be marked duplicate</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="775"/>
+        <location filename="../../desktop/case_detail.py" line="777"/>
         <source>处置单位：</source>
         <translation>Unit: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="779"/>
+        <location filename="../../desktop/case_detail.py" line="781"/>
         <source>问题小类：</source>
         <translation>Subcategory: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="781"/>
+        <location filename="../../desktop/case_detail.py" line="783"/>
         <source>原因：</source>
         <translation>Reason: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="783"/>
+        <location filename="../../desktop/case_detail.py" line="785"/>
         <source>备注：</source>
         <translation>Note: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="785"/>
+        <location filename="../../desktop/case_detail.py" line="787"/>
         <source>处置反馈：</source>
         <translation>Feedback: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="787"/>
+        <location filename="../../desktop/case_detail.py" line="789"/>
         <source>督办级别：%1 级</source>
         <translation>Escalation level: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="789"/>
+        <location filename="../../desktop/case_detail.py" line="791"/>
         <source>重复于：</source>
         <translation>Duplicate of: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="791"/>
+        <location filename="../../desktop/case_detail.py" line="793"/>
         <source>恢复至：</source>
         <translation>Resumed to: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="793"/>
+        <location filename="../../desktop/case_detail.py" line="795"/>
         <source>来源：</source>
         <translation>Source: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="796"/>
+        <location filename="../../desktop/case_detail.py" line="798"/>
         <source>返工后重新签收</source>
         <translation>Accepted again after rework</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="799"/>
+        <location filename="../../desktop/case_detail.py" line="801"/>
         <source>描述</source>
         <translation>description</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="801"/>
+        <location filename="../../desktop/case_detail.py" line="803"/>
         <source>经度</source>
         <translation>longitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="802"/>
+        <location filename="../../desktop/case_detail.py" line="804"/>
         <source>纬度</source>
         <translation>latitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="804"/>
+        <location filename="../../desktop/case_detail.py" line="806"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="805"/>
+        <location filename="../../desktop/case_detail.py" line="807"/>
         <source>修改：</source>
         <translation>Changed: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="807"/>
+        <location filename="../../desktop/case_detail.py" line="809"/>
         <source>%1：%2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="814"/>
+        <location filename="../../desktop/case_detail.py" line="816"/>
         <source>（暂无记录）</source>
         <translation>(no history yet)</translation>
     </message>
@@ -1468,24 +1479,67 @@
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="470"/>
+        <location filename="../../desktop/pickers.py" line="473"/>
         <source>确定</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="471"/>
+        <location filename="../../desktop/pickers.py" line="474"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="491"/>
+        <location filename="../../desktop/pickers.py" line="494"/>
         <source>请填写原因</source>
         <translation>Enter a reason</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="494"/>
+        <location filename="../../desktop/pickers.py" line="497"/>
         <source>原因最多 %1 字（当前 %2 字）</source>
         <translation>The reason may have at most %1 characters (now %2)</translation>
+    </message>
+</context>
+<context>
+    <name>RewardDialog</name>
+    <message>
+        <location filename="../../desktop/pickers.py" line="514"/>
+        <source>奖励审定</source>
+        <translation>Decide reward</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="516"/>
+        <source>举报属实，给予奖励</source>
+        <translation>Report confirmed: grant a reward</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="517"/>
+        <source>不予奖励</source>
+        <translation>No reward</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="521"/>
+        <source>奖励金额（元）</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="531"/>
+        <source>说明（不予奖励时必填）</source>
+        <translation>Note (required when refusing)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="542"/>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="543"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="569"/>
+        <source>不予奖励时请说明原因</source>
+        <translation>Say why no reward is given</translation>
     </message>
 </context>
 <context>
@@ -1550,47 +1604,47 @@
 <context>
     <name>SubcategoryPickerDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="386"/>
+        <location filename="../../desktop/pickers.py" line="389"/>
         <source>选择问题小类</source>
         <translation>Choose a subcategory</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="411"/>
+        <location filename="../../desktop/pickers.py" line="414"/>
         <source>选择一个小类查看其处置时限</source>
         <translation>Choose a subcategory to see its deadlines</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="419"/>
+        <location filename="../../desktop/pickers.py" line="422"/>
         <source>应急规范 %1（按自然时间计）</source>
         <translation>Emergency rule %1 (calendar time)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="421"/>
+        <location filename="../../desktop/pickers.py" line="424"/>
         <source>常规（按工作时间计）</source>
         <translation>Regular (working hours)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="425"/>
+        <location filename="../../desktop/pickers.py" line="428"/>
         <source>规范：</source>
         <translation>Rule: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="428"/>
+        <location filename="../../desktop/pickers.py" line="431"/>
         <source>时限：</source>
         <translation>Deadlines: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="431"/>
+        <location filename="../../desktop/pickers.py" line="434"/>
         <source>主管部门类型：</source>
         <translation>Department type: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="434"/>
+        <location filename="../../desktop/pickers.py" line="437"/>
         <source>立案标准：</source>
         <translation>Filing standard: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="437"/>
+        <location filename="../../desktop/pickers.py" line="440"/>
         <source>结案标准：</source>
         <translation>Closing standard: </translation>
     </message>
@@ -1642,22 +1696,22 @@
 <context>
     <name>UnitPickerDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="290"/>
+        <location filename="../../desktop/pickers.py" line="293"/>
         <source>选择处置单位</source>
         <translation>Choose a handling unit</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="315"/>
+        <location filename="../../desktop/pickers.py" line="318"/>
         <source>推荐</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="324"/>
+        <location filename="../../desktop/pickers.py" line="327"/>
         <source>属地（区县 › 街道 › 社区）</source>
         <translation>By area (district › street › community)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="350"/>
+        <location filename="../../desktop/pickers.py" line="353"/>
         <source>专业部门</source>
         <translation>Departments</translation>
     </message>
@@ -1675,12 +1729,12 @@
         <translation>Dispatch workstation</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="120"/>
+        <location filename="../../desktop/window_manager.py" line="118"/>
         <source>您的角色没有可打开的窗口</source>
         <translation>Your role has no window to open</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="142"/>
+        <location filename="../../desktop/window_manager.py" line="146"/>
         <source>界面语言已保存，下次启动时生效</source>
         <translation>Language saved; it applies at the next start</translation>
     </message>
@@ -1717,42 +1771,42 @@
 <context>
     <name>WorkstationWindow</name>
     <message>
-        <location filename="../../desktop/workstation.py" line="75"/>
+        <location filename="../../desktop/workstation.py" line="76"/>
         <source>城市运行指挥大厅 — 调度工作台</source>
         <translation>City Operations Command Center — Dispatch workstation</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="125"/>
+        <location filename="../../desktop/workstation.py" line="126"/>
         <source>实时告警</source>
         <translation>Live alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="136"/>
+        <location filename="../../desktop/workstation.py" line="137"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Cases</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="137"/>
+        <location filename="../../desktop/workstation.py" line="138"/>
         <source>新建案件…</source>
         <translation>New case…</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="154"/>
+        <location filename="../../desktop/workstation.py" line="155"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="155"/>
+        <location filename="../../desktop/workstation.py" line="156"/>
         <source>搜索</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="167"/>
+        <location filename="../../desktop/workstation.py" line="168"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="168"/>
+        <location filename="../../desktop/workstation.py" line="169"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
@@ -1760,32 +1814,32 @@
 <context>
     <name>_TreePickerDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="120"/>
+        <location filename="../../desktop/pickers.py" line="123"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="120"/>
+        <location filename="../../desktop/pickers.py" line="123"/>
         <source>代码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="134"/>
+        <location filename="../../desktop/pickers.py" line="137"/>
         <source>输入名称或代码筛选，↑↓ 选择，回车确定</source>
         <translation>Type a name or code to filter, ↑↓ to move, Enter to choose</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="164"/>
+        <location filename="../../desktop/pickers.py" line="167"/>
         <source>确定</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="166"/>
+        <location filename="../../desktop/pickers.py" line="169"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="272"/>
+        <location filename="../../desktop/pickers.py" line="275"/>
         <source>请先选择一项（分组标题不能选）</source>
         <translation>Choose an item first (group headings cannot be chosen)</translation>
     </message>
