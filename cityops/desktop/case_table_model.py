@@ -46,6 +46,7 @@ from cityops.domain.cases import CaseState
 from cityops.domain.city import CITY_TZ
 from cityops.domain.reference import Reference
 from cityops.local_store.case_index import (
+    COLUMNS,
     DUE_SOON_S,
     NO_DEADLINE,
     SOURCE_LABEL_EN,
@@ -82,20 +83,9 @@ _ANSWERED_ROLES = frozenset(
     )
 )
 
-#: The index's sort column of each table column.
-SORT_KEYS = (
-    "id",
-    "state",
-    "sla",
-    "reported_at",
-    "district",
-    "street",
-    "category",
-    "subcategory",
-    "source",
-    "assigned_unit",
-    "description",
-)
+#: The index's sort column of each table column: the index's own columns, in its order, but
+#: the escalation level (a filter, not a column of the table).
+SORT_KEYS = COLUMNS[: COLUMNS.index("escalation_level")]
 #: Column titles, marked for lupdate here and translated where the header is painted.
 _HEADERS = (
     QT_TRANSLATE_NOOP("CaseTableModel", "编号"),

@@ -12,7 +12,7 @@ the focus; Ctrl+N new case, Ctrl+F search, Ctrl+1…9 queues, F5 refresh). All d
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -32,27 +32,6 @@ from cityops.desktop.i18n import language
 from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar
 from cityops.domain.reference import Reference
 from cityops.local_store.case_index import QUEUES
-
-# The menu's action labels come from the domain's rules through case_actions' translate call,
-# which lupdate cannot follow: listed here so that they reach the translation file.
-_ACTION_LABELS = (
-    QT_TRANSLATE_NOOP("CaseActions", "核实"),
-    QT_TRANSLATE_NOOP("CaseActions", "立案"),
-    QT_TRANSLATE_NOOP("CaseActions", "派遣"),
-    QT_TRANSLATE_NOOP("CaseActions", "签收"),
-    QT_TRANSLATE_NOOP("CaseActions", "退回"),
-    QT_TRANSLATE_NOOP("CaseActions", "处置反馈"),
-    QT_TRANSLATE_NOOP("CaseActions", "核查通过"),
-    QT_TRANSLATE_NOOP("CaseActions", "核查不通过"),
-    QT_TRANSLATE_NOOP("CaseActions", "结案"),
-    QT_TRANSLATE_NOOP("CaseActions", "挂起"),
-    QT_TRANSLATE_NOOP("CaseActions", "恢复"),
-    QT_TRANSLATE_NOOP("CaseActions", "升级督办"),
-    QT_TRANSLATE_NOOP("CaseActions", "不予立案"),
-    QT_TRANSLATE_NOOP("CaseActions", "标记重复"),
-    QT_TRANSLATE_NOOP("CaseActions", "奖励审定"),
-    QT_TRANSLATE_NOOP("CaseActions", "添加备注"),
-)
 
 
 def queue_title(key: str) -> str:
