@@ -24,6 +24,10 @@
     var renderer = L.canvas({padding: 0.5});
     var clusters = L.markerClusterGroup({
       chunkedLoading: true,
+      chunkProgress: function (processed, total) {
+        // Large batches are added in chunks between frames: "loading" until the last one.
+        if (window.cityops) { window.cityops.loading = processed < total; }
+      },
       showCoverageOnHover: false,
       maxClusterRadius: 50,
       iconCreateFunction: function (cluster) {
@@ -68,6 +72,7 @@
 
     window.cityops = {
       map: map,
+      loading: false,
       apply: function (batch) {
         var remove = [];
         (batch.remove || []).forEach(function (id) {
@@ -80,7 +85,10 @@
           add.push(markers[a.id]);
         });
         if (remove.length) { clusters.removeLayers(remove); }
-        if (add.length) { clusters.addLayers(add); }
+        if (add.length) {
+          window.cityops.loading = true;  // until chunkProgress reports the last chunk
+          clusters.addLayers(add);
+        }
         return Object.keys(markers).length;
       },
       count: function () { return Object.keys(markers).length; },
