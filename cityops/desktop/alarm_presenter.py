@@ -28,7 +28,7 @@ from cityops.desktop.alarm_panel import AlarmQueuePanel
 from cityops.desktop.i18n import language, name_of
 from cityops.desktop.sync_bridge import SyncBridge
 from cityops.domain import alarms as al
-from cityops.domain.actors import Actor, Role
+from cityops.domain.actors import Actor
 from cityops.domain.outcomes import Rejection
 from cityops.domain.reference import Reference
 from cityops.domain.schemas import AlarmDoc, Entity
@@ -73,7 +73,7 @@ class AlarmPresenter(QObject):
         panel: AlarmQueuePanel,
         reference: Reference,
         *,
-        user: Actor | None = None,
+        user: Actor,
         min_interval: float = 0.3,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -81,8 +81,7 @@ class AlarmPresenter(QObject):
         self.store = store
         self.bridge = bridge
         self.panel = panel
-        #: Who acts here; asked from the server at start when not given. Without it (offline
-        #: from the first start) intents go out without an optimistic row.
+        #: Who acts here (the session's user): the optimistic rows are made in their name.
         self.user = user
         self._clock = clock
         self._min_interval = min_interval
@@ -108,8 +107,6 @@ class AlarmPresenter(QObject):
         self.panel.shelve_requested.connect(self._on_panel_shelve_requested)
         self.panel.unshelve_requested.connect(self._on_panel_unshelve_requested)
         self.panel.convert_requested.connect(self._on_panel_convert_requested)
-        if self.user is None:
-            self._spawn(self._learn_user(), "alarm-user")
         self.request_reload()
 
     async def stop(self) -> None:
@@ -142,17 +139,6 @@ class AlarmPresenter(QObject):
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("alarm presenter task %s failed", task.get_name(), exc_info=task.exception())
-
-    async def _learn_user(self) -> None:
-        try:
-            who = await self.bridge.engine.api.me()
-        except Exception:  # offline at start: intents still go out, just not shown at once
-            log.warning("could not learn the logged-in user; no optimistic alarm rows")
-            return
-        roles = frozenset(Role(r) for r in who.get("roles", ()) if r in Role._value2member_map_)
-        self.user = Actor(
-            str(who["name"]), roles, who.get("unit_code"), who.get("display_name") or who["name"]
-        )
 
     # ------------------------------------------------------------------ loading
 
@@ -252,7 +238,7 @@ class AlarmPresenter(QObject):
         doc = await asyncio.to_thread(self.store.get, Entity.ALARM, alarm_id)
         optimistic: dict[str, Any] | None = None
         base_version = None if doc is None else int(doc["version"])
-        if doc is not None and self.user is not None:
+        if doc is not None:
             outcome = change(AlarmDoc.model_validate(doc).to_domain(), self.user, self._clock())
             if isinstance(outcome, Rejection):
                 self.panel.show_message(self._reason(outcome.message, outcome.message_en))

@@ -24,6 +24,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported in main(), after the Qt environment is set
+    from PySide6.QtWidgets import QApplication
+
+    from cityops.desktop.settings import ClientSettings
 
 log = logging.getLogger(__name__)
 
@@ -109,15 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-async def _run(app: object, args: argparse.Namespace, settings: object) -> int:
-    from PySide6.QtWidgets import QApplication
-
+async def _run(app: QApplication, args: argparse.Namespace, settings: ClientSettings) -> int:
     from cityops.desktop.login import LoginPresenter
-    from cityops.desktop.settings import ClientSettings
     from cityops.desktop.window_manager import WindowManager
 
-    assert isinstance(app, QApplication)
-    assert isinstance(settings, ClientSettings)
     url = args.server or settings.server_url
     password = (
         _password_from(args.credentials, args.user) if args.credentials and args.user else None

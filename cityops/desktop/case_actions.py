@@ -131,7 +131,7 @@ class CaseActions(QObject):
 
     def enabled(self, docs: Sequence[Mapping[str, Any]]) -> set[str]:
         """Keys of the actions the user may take on at least one of ``docs`` now."""
-        actor = self.session.me.actor()
+        actor = self.session.me
         allowed: set[type[cs.CaseCommand]] = set()
         for doc in docs[:200]:  # a huge selection: the first 200 decide the menu
             try:
@@ -152,7 +152,7 @@ class CaseActions(QObject):
         """Queue the action on every selected case that allows it; returns how many.
         ``fields`` given (e.g. the duplicate picked in the detail pane) skips asking."""
         spec = ACTIONS_BY_KEY[key]
-        actor = self.session.me.actor()
+        actor = self.session.me
         targets = [
             (doc, case)
             for doc in docs

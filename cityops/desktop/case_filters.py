@@ -17,17 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 from cityops.desktop.i18n import language, name_of
 from cityops.domain.cases import CaseSource
 from cityops.domain.reference import Reference
-from cityops.local_store.case_index import SOURCE_LABEL_EN
-
-SOURCE_ZH = {
-    CaseSource.PATROL: "巡查上报",
-    CaseSource.REFERRAL: "上级交办",
-    CaseSource.MEDIA: "媒体曝光",
-    CaseSource.HOTLINE: "12319热线",
-    CaseSource.APP: "市民App",
-    CaseSource.REWARD: "有奖举报",
-    CaseSource.IOT: "物联感知",
-}
+from cityops.local_store.case_index import SOURCE_LABEL_EN, SOURCE_LABEL_ZH
 
 
 class CaseFilterBar(QWidget):
@@ -66,8 +56,9 @@ class CaseFilterBar(QWidget):
         self.subcategory = self._combo(self.tr("全部小类"), [])
         self.source = self._combo(
             self.tr("全部来源"),
+            # The names the queue's 来源 column shows (one list, not one per widget).
             [
-                (s.value, SOURCE_LABEL_EN[s] if language() == "en" else SOURCE_ZH[s])
+                (s.value, (SOURCE_LABEL_EN if language() == "en" else SOURCE_LABEL_ZH)[s])
                 for s in CaseSource
             ],
         )

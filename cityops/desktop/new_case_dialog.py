@@ -21,19 +21,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from cityops.desktop.case_detail import source_label
 from cityops.desktop.i18n import name_of
+from cityops.desktop.pickers import ok_cancel
 from cityops.domain import cases as cs
 from cityops.domain.city import CITY_CODE
 from cityops.domain.geography import district_at
@@ -161,14 +160,7 @@ class NewCaseDialog(QDialog):
         self._phone.setMaxLength(32)
         add(self.tr("来电号码"), self._phone, "phone")
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self._ok: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self._ok.setText(self.tr("上报"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons, self._ok = ok_cancel(self, self._on_buttons_accepted, self.tr("上报"))
         column.addWidget(buttons)
 
         self._description.textChanged.connect(self._validate)

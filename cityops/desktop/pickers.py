@@ -17,10 +17,11 @@ keeps focus, Enter takes the highlighted entry (or the first match).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
@@ -112,6 +113,32 @@ def _search_text(thing: Any, code: str) -> str:
     return f"{thing.name_zh} {thing.name_en} {code}"
 
 
+def error_label(name: str = "error") -> QLabel:
+    """The red line under a dialog's fields that says what is wrong (hidden until then)."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setStyleSheet("color: #cf222e;")
+    label.hide()
+    return label
+
+
+def ok_cancel(
+    dialog: QDialog, on_ok: Callable[[], None], ok_text: str | None = None
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """OK and Cancel in Chinese; OK runs ``on_ok`` (which accepts once the fields are valid),
+    Cancel rejects. Returns the box and its OK button."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text or QCoreApplication.translate("Dialogs", "确定"))
+    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setText(QCoreApplication.translate("Dialogs", "取消"))
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok
+
+
 class _TreePickerDialog(QDialog):
     """A filter line over a two-column tree (name, code); subclasses fill ``self._model``."""
 
@@ -154,21 +181,11 @@ class _TreePickerDialog(QDialog):
         self._extra = QVBoxLayout()
         column.addLayout(self._extra)
 
-        self._hint = QLabel()
-        self._hint.setObjectName("hint")
-        self._hint.setStyleSheet("color: #cf222e;")
-        self._hint.hide()
+        self._hint = error_label("hint")
         column.addWidget(self._hint)
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self._ok: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self._ok.setText(self.tr("确定"))
+        buttons, self._ok = ok_cancel(self, self._on_buttons_accepted)
         self._ok.setDefault(True)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
         column.addWidget(buttons)
         self._tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
 
@@ -461,19 +478,9 @@ class ReasonDialog(QDialog):
         self._text.setTabChangesFocus(True)
         self._text.textChanged.connect(self._on_text_changed)
         column.addWidget(self._text, 1)
-        self._error = QLabel()
-        self._error.setObjectName("error")
-        self._error.setStyleSheet("color: #cf222e;")
-        self._error.hide()
+        self._error = error_label()
         column.addWidget(self._error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self._ok: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self._ok.setText(self.tr("确定"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons, self._ok = ok_cancel(self, self._on_buttons_accepted)
         column.addWidget(buttons)
         self.resize(420, 220)
         self._text.setFocus()
@@ -531,18 +538,9 @@ class RewardDialog(QDialog):
         self._note.setPlaceholderText(self.tr("说明（不予奖励时必填）"))
         self._note.setTabChangesFocus(True)
         column.addWidget(self._note, 1)
-        self._error = QLabel()
-        self._error.setObjectName("error")
-        self._error.setStyleSheet("color: #cf222e;")
-        self._error.hide()
+        self._error = error_label()
         column.addWidget(self._error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel(self, self._on_buttons_accepted)
         column.addWidget(buttons)
         self._approve.toggled.connect(self._amount.setEnabled)
         self.resize(400, 260)

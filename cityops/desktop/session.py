@@ -16,7 +16,6 @@ import contextlib
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,39 +37,28 @@ class LoginError(Exception):
     """Why a login or an offline start failed, in words for the dialog."""
 
 
-@dataclass(frozen=True, slots=True)
-class Me:
-    name: str
-    display_name: str
-    roles: frozenset[Role]
-    unit_code: str | None
+def actor_from_json(data: dict[str, Any]) -> Actor:
+    """The user as ``GET /api/v1/auth/me`` (or the cache's copy of it) says."""
+    known = {r.value for r in Role}
+    return Actor(
+        user_id=str(data["name"]),
+        roles=frozenset(Role(r) for r in data.get("roles", ()) if r in known),
+        unit_code=data.get("unit_code"),
+        display_name=str(data.get("display_name") or data["name"]),
+    )
 
-    def actor(self) -> Actor:
-        return Actor(self.name, self.roles, self.unit_code, self.display_name or self.name)
 
-    def has(self, *roles: Role) -> bool:
-        return not self.roles.isdisjoint(roles)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Me:
-        known = {r.value for r in Role}
-        return cls(
-            name=str(data["name"]),
-            display_name=str(data.get("display_name") or data["name"]),
-            roles=frozenset(Role(r) for r in data.get("roles", ()) if r in known),
-            unit_code=data.get("unit_code"),
-        )
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "name": self.name,
-                "display_name": self.display_name,
-                "roles": sorted(r.value for r in self.roles),
-                "unit_code": self.unit_code,
-            },
-            ensure_ascii=False,
-        )
+def actor_to_json(actor: Actor) -> str:
+    """What the cache keeps of the user for an offline start (``actor_from_json`` reads it)."""
+    return json.dumps(
+        {
+            "name": actor.user_id,
+            "display_name": actor.display_name,
+            "roles": sorted(r.value for r in actor.roles),
+            "unit_code": actor.unit_code,
+        },
+        ensure_ascii=False,
+    )
 
 
 def cache_path(server_url: str, user: str, base: Path | None = None) -> Path:
@@ -91,7 +79,9 @@ def reference() -> Reference:
 
 
 class Session:
-    def __init__(self, url: str, store: LocalStore, api: ServerApi, me: Me, ref: Reference) -> None:
+    def __init__(
+        self, url: str, store: LocalStore, api: ServerApi, me: Actor, ref: Reference
+    ) -> None:
         self.server_url = url
         self.store = store
         self.me = me
@@ -106,12 +96,12 @@ class Session:
         api = ServerApi(url)
         try:
             await api.login(user, password)
-            me = Me.from_json(await api.me())
+            me = actor_from_json(await api.me())
         except Exception as exc:
             await api.aclose()
             raise LoginError(_login_problem(exc)) from exc
         store = await asyncio.to_thread(LocalStore.open, cache_path(url, user, base))
-        await asyncio.to_thread(store.set_state, "me", me.to_json())
+        await asyncio.to_thread(store.set_state, "me", actor_to_json(me))
         return cls(url, store, api, me, await asyncio.to_thread(reference))
 
     @classmethod
@@ -126,7 +116,7 @@ class Session:
         if not known:
             store.close()
             raise LoginError(f"缓存中没有用户 {user} 的登录记录，无法离线启动")
-        me = Me.from_json(json.loads(known))
+        me = actor_from_json(json.loads(known))
         return cls(url, store, ServerApi(url), me, await asyncio.to_thread(reference))
 
     def start(self) -> None:
@@ -156,7 +146,7 @@ class Session:
 
     async def relogin(self, password: str) -> None:
         try:
-            await self.engine.login(self.me.name, password)
+            await self.engine.login(self.me.user_id, password)
         except Exception as exc:
             raise LoginError(_login_problem(exc)) from exc
         if self._probe is not None:  # logged in before the probe saw the server

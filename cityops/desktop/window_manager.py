@@ -50,7 +50,7 @@ async def _workstation(session: Session) -> Opened:
 
     me = session.me
     who = QCoreApplication.translate("WindowManager", "%1（%2）")
-    who = who.replace("%1", me.display_name).replace("%2", me.name)
+    who = who.replace("%1", me.display_name).replace("%2", me.user_id)
     window = WorkstationWindow(session.reference, who)
     presenter = WorkstationPresenter(session, window)
     return Opened(window, presenter)

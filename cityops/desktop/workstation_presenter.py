@@ -59,7 +59,7 @@ class WorkstationPresenter(QObject):
             session.bridge,
             self.alarm_panel,
             session.reference,
-            user=session.me.actor(),
+            user=session.me,
         )
         self.current_case: str | None = None
         self._filters: dict[str, Any] = {}
@@ -208,7 +208,7 @@ class WorkstationPresenter(QObject):
 
         dialog = QInputDialog(self.window)
         dialog.setWindowTitle(self.tr("重新登录"))
-        dialog.setLabelText(self.tr("用户 %1 的密码").replace("%1", self.session.me.name))
+        dialog.setLabelText(self.tr("用户 %1 的密码").replace("%1", self.session.me.user_id))
         dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
 
         async def relogin() -> None:
@@ -285,7 +285,7 @@ class WorkstationPresenter(QObject):
             await self.actions.perform("duplicate", [doc], fields={"duplicate_of": duplicate_of})
 
     async def _new_case(self) -> None:
-        actor = self.session.me.actor()
+        actor = self.session.me
         dialog = NewCaseDialog(self.session.reference, cs.allowed_sources(actor))
         dialog.setParent(self.window, dialog.windowFlags())
         if not await ask(dialog):

@@ -21,7 +21,7 @@ command is rejected and the rejection says who ended the case and when.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -422,10 +422,34 @@ class Scope(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """Who may take a command, from which states, on which cases. A rule whose ``from_states``
+    hold ended states (only the reward decision's) also acts on ended cases; ``precondition``
+    is what else the case itself must satisfy (checked last, so menus grey the command out)."""
+
     from_states: frozenset[CaseState]
     roles: frozenset[Role]
     scope: Scope = Scope.AREA
     label_zh: str = ""
+    precondition: Callable[[Case], Rejection | None] | None = None
+
+
+def _reward_pending(case: Case) -> Rejection | None:
+    """A reward is decided for reward reports only, and once."""
+    if case.source is not CaseSource.REWARD:
+        return _reject(
+            "not_a_reward_report",
+            "该案件不是有奖举报，无需审定奖励",
+            "only reward reports have a reward to decide",
+        )
+    if case.reward_status != "pending":
+        return _reject(
+            "reward_decided",
+            f"奖励已审定（{'已批准' if case.reward_status == 'approved' else '未批准'}），"
+            "不能再次审定",
+            f"the reward was already decided ({case.reward_status})",
+            reward_status=case.reward_status,
+        )
+    return None
 
 
 _D, _CO, _CM, _SU, _H = (
@@ -462,7 +486,10 @@ RULES: Mapping[type[CaseCommand], Rule] = {
     ),
     # The crew of the assigned department (whose unit code is not an area) notes its progress.
     DecideReward: Rule(
-        frozenset(CaseState) - {_S.REPORTED}, frozenset({_D, _SU}), label_zh="奖励审定"
+        frozenset(CaseState) - {_S.REPORTED},  # ended cases too: the reward follows them
+        frozenset({_D, _SU}),
+        label_zh="奖励审定",
+        precondition=_reward_pending,
     ),
     AddNote: Rule(_OPEN, _STAFF, Scope.AREA_OR_ASSIGNED, label_zh="添加备注"),
     UpdateDetails: Rule(_OPEN, frozenset({_D, _CO}), label_zh="修改信息"),
@@ -566,23 +593,7 @@ def _reject(code: str, zh: str, en: str, **details: Any) -> Rejection:
 def _check_permission(case: Case, command: CaseCommand, actor: Actor) -> Rejection | None:
     rule = RULES[type(command)]
     label = rule.label_zh
-    if isinstance(command, DecideReward):
-        # Its own preconditions, on the case (so menus grey it out for every other case).
-        if case.source is not CaseSource.REWARD:
-            return _reject(
-                "not_a_reward_report",
-                "该案件不是有奖举报，无需审定奖励",
-                "only reward reports have a reward to decide",
-            )
-        if case.reward_status != "pending":
-            return _reject(
-                "reward_decided",
-                f"奖励已审定（{'已批准' if case.reward_status == 'approved' else '未批准'}），"
-                "不能再次审定",
-                f"the reward was already decided ({case.reward_status})",
-                reward_status=case.reward_status,
-            )
-    elif case.state.terminal:
+    if case.state.terminal and case.state not in rule.from_states:
         ended = {
             CaseState.CLOSED: "结案",
             CaseState.INVALID: "作废（不予立案）",
@@ -631,7 +642,7 @@ def _check_permission(case: Case, command: CaseCommand, actor: Actor) -> Rejecti
             f"案件位于 {case.area_code}，不在您单位 {actor.unit_code} 的辖区内",
             f"case area {case.area_code} is outside unit {actor.unit_code}",
         )
-    return None
+    return None if rule.precondition is None else rule.precondition(case)
 
 
 def _need(text: str, what_zh: str, what_en: str) -> Rejection | None:

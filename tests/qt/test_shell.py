@@ -218,7 +218,7 @@ def test_login_retry_remember_then_offline_start_and_relogin(
         logged_in = await asyncio.wait_for(task, 15)
         assert logged_in is not None
         assert Role.DISPATCHER in logged_in.me.roles
-        assert logged_in.me.name == "dispatcher"
+        assert logged_in.me.user_id == "dispatcher"
         assert not visible_login_dialogs()
         # The cache holds the user's changes once synced.
         logged_in.start()
@@ -263,7 +263,7 @@ def test_login_retry_remember_then_offline_start_and_relogin(
             assert state_text(ConnectionState.OFFLINE) in bar.state_label.text()
             assert not banner.relogin_button.isVisible()  # nothing to log in to yet
 
-            source = sorted(cs.allowed_sources(session.me.actor()))[0]
+            source = sorted(cs.allowed_sources(session.me))[0]
             await session.bridge.submit(
                 "case.report",
                 {

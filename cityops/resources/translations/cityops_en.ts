@@ -4,33 +4,33 @@
 <context>
     <name>AlarmPresenter</name>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="280"/>
+        <location filename="../../desktop/alarm_presenter.py" line="266"/>
         <source>已提交转案件，案件编号 %1</source>
-        <extracomment>What the queue lists: annunciating alarms and shelved ones (behind the panel&apos;s toggle). Who acts here; asked from the server at start when not given. Without it (offline from the first start) intents go out without an optimistic row.</extracomment>
+        <extracomment>What the queue lists: annunciating alarms and shelved ones (behind the panel&apos;s toggle). Who acts here (the session&apos;s user): the optimistic rows are made in their name.</extracomment>
         <translation>Sent for conversion: case %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="292"/>
+        <location filename="../../desktop/alarm_presenter.py" line="278"/>
         <source>确认告警</source>
         <translation>Acknowledge alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="293"/>
+        <location filename="../../desktop/alarm_presenter.py" line="279"/>
         <source>搁置告警</source>
         <translation>Shelve alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="294"/>
+        <location filename="../../desktop/alarm_presenter.py" line="280"/>
         <source>取消搁置</source>
         <translation>Unshelve</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="295"/>
+        <location filename="../../desktop/alarm_presenter.py" line="281"/>
         <source>转案件</source>
         <translation>Convert to case</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="298"/>
+        <location filename="../../desktop/alarm_presenter.py" line="284"/>
         <source>%1未成功：%2</source>
         <translation>%1 failed: %2</translation>
     </message>
@@ -204,98 +204,82 @@
     <name>CaseActions</name>
     <message>
         <location filename="../../desktop/case_actions.py" line="34"/>
-        <location filename="../../desktop/workstation.py" line="39"/>
         <source>核实</source>
         <extracomment>The domain&apos;s action names (``cs.RULES[...].label_zh``) marked for lupdate; the workstation&apos;s menu marks them in the same context, so one English text serves both.</extracomment>
         <translation>Verify</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="35"/>
-        <location filename="../../desktop/workstation.py" line="40"/>
         <source>立案</source>
         <translation>File</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="36"/>
-        <location filename="../../desktop/workstation.py" line="41"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="37"/>
-        <location filename="../../desktop/workstation.py" line="42"/>
         <source>签收</source>
         <translation>Accept</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="38"/>
-        <location filename="../../desktop/workstation.py" line="43"/>
         <source>退回</source>
         <translation>Return</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="39"/>
-        <location filename="../../desktop/workstation.py" line="44"/>
         <source>处置反馈</source>
         <translation>Report handled</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="40"/>
-        <location filename="../../desktop/workstation.py" line="45"/>
         <source>核查通过</source>
         <translation>Pass check</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="41"/>
-        <location filename="../../desktop/workstation.py" line="46"/>
         <source>核查不通过</source>
         <translation>Fail check</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="42"/>
-        <location filename="../../desktop/workstation.py" line="47"/>
         <source>结案</source>
         <translation>Close</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="43"/>
-        <location filename="../../desktop/workstation.py" line="48"/>
         <source>挂起</source>
         <translation>Suspend</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="44"/>
-        <location filename="../../desktop/workstation.py" line="49"/>
         <source>恢复</source>
         <translation>Resume</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="45"/>
-        <location filename="../../desktop/workstation.py" line="50"/>
         <source>升级督办</source>
         <translation>Escalate</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="46"/>
-        <location filename="../../desktop/workstation.py" line="51"/>
         <source>不予立案</source>
         <translation>Mark invalid</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="47"/>
-        <location filename="../../desktop/workstation.py" line="52"/>
         <source>标记重复</source>
         <translation>Mark duplicate</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="48"/>
-        <location filename="../../desktop/workstation.py" line="53"/>
         <source>奖励审定</source>
         <translation>Decide reward</translation>
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="49"/>
-        <location filename="../../desktop/workstation.py" line="54"/>
         <source>添加备注</source>
         <translation>Add note</translation>
     </message>
@@ -841,64 +825,64 @@
 <context>
     <name>CaseFilterBar</name>
     <message>
-        <location filename="../../desktop/case_filters.py" line="60"/>
+        <location filename="../../desktop/case_filters.py" line="50"/>
         <source>全部区县</source>
         <translation>All districts</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="62"/>
-        <location filename="../../desktop/case_filters.py" line="103"/>
+        <location filename="../../desktop/case_filters.py" line="52"/>
+        <location filename="../../desktop/case_filters.py" line="94"/>
         <source>全部街道</source>
         <translation>All streets</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="64"/>
+        <location filename="../../desktop/case_filters.py" line="54"/>
         <source>全部大类</source>
         <translation>All categories</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="66"/>
-        <location filename="../../desktop/case_filters.py" line="115"/>
+        <location filename="../../desktop/case_filters.py" line="56"/>
+        <location filename="../../desktop/case_filters.py" line="106"/>
         <source>全部小类</source>
         <translation>All subcategories</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="68"/>
+        <location filename="../../desktop/case_filters.py" line="58"/>
         <source>全部来源</source>
         <translation>All sources</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="75"/>
+        <location filename="../../desktop/case_filters.py" line="66"/>
         <source>全部时限</source>
         <translation>Any deadline</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="77"/>
+        <location filename="../../desktop/case_filters.py" line="68"/>
         <source>已超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="78"/>
+        <location filename="../../desktop/case_filters.py" line="69"/>
         <source>1小时内到期</source>
         <translation>Due within 1 h</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="79"/>
+        <location filename="../../desktop/case_filters.py" line="70"/>
         <source>计时中</source>
         <translation>Running</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="80"/>
+        <location filename="../../desktop/case_filters.py" line="71"/>
         <source>未计时</source>
         <translation>No deadline</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="84"/>
+        <location filename="../../desktop/case_filters.py" line="75"/>
         <source>搜索编号、描述、地址 (Ctrl+F)</source>
         <translation>Search ID, description, address (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_filters.py" line="86"/>
+        <location filename="../../desktop/case_filters.py" line="77"/>
         <source>筛选</source>
         <translation>Filter</translation>
     </message>
@@ -1070,83 +1054,83 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="101"/>
+        <location filename="../../desktop/case_table_model.py" line="91"/>
         <source>编号</source>
-        <extracomment>The index&apos;s sort column of each table column. Column titles, marked for lupdate here and translated where the header is painted.</extracomment>
+        <extracomment>The index&apos;s sort column of each table column: the index&apos;s own columns, in its order, but the escalation level (a filter, not a column of the table). Column titles, marked for lupdate here and translated where the header is painted.</extracomment>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="102"/>
+        <location filename="../../desktop/case_table_model.py" line="92"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="103"/>
+        <location filename="../../desktop/case_table_model.py" line="93"/>
         <source>时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="104"/>
+        <location filename="../../desktop/case_table_model.py" line="94"/>
         <source>上报时间</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="105"/>
+        <location filename="../../desktop/case_table_model.py" line="95"/>
         <source>区</source>
         <translation>District</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="106"/>
+        <location filename="../../desktop/case_table_model.py" line="96"/>
         <source>街道</source>
         <translation>Subdistrict</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="107"/>
+        <location filename="../../desktop/case_table_model.py" line="97"/>
         <source>大类</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="108"/>
+        <location filename="../../desktop/case_table_model.py" line="98"/>
         <source>小类</source>
         <translation>Subcategory</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="109"/>
+        <location filename="../../desktop/case_table_model.py" line="99"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="110"/>
+        <location filename="../../desktop/case_table_model.py" line="100"/>
         <source>处置单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="111"/>
+        <location filename="../../desktop/case_table_model.py" line="101"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="158"/>
+        <location filename="../../desktop/case_table_model.py" line="148"/>
         <source>{d}天{h}时</source>
         <translation>{d}d {h}h</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="160"/>
+        <location filename="../../desktop/case_table_model.py" line="150"/>
         <source>{h}时{m}分</source>
         <translation>{h}h {m}m</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="162"/>
+        <location filename="../../desktop/case_table_model.py" line="152"/>
         <source>{m}分</source>
         <translation>{m} min</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="164"/>
+        <location filename="../../desktop/case_table_model.py" line="154"/>
         <source>超时 {span}</source>
         <translation>Overdue {span}</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_table_model.py" line="165"/>
+        <location filename="../../desktop/case_table_model.py" line="155"/>
         <source>剩余 {span}</source>
         <translation>{span} left</translation>
     </message>
@@ -1195,6 +1179,19 @@
             <numerusform>%n more critical alarm unacknowledged</numerusform>
             <numerusform>%n more critical alarms unacknowledged</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <location filename="../../desktop/pickers.py" line="134"/>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="136"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -1290,159 +1287,154 @@
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="78"/>
+        <location filename="../../desktop/new_case_dialog.py" line="77"/>
         <source>新建案件</source>
         <extracomment>A phone number: digits only (a landline with area code has 11-12, a mobile 11, a short service number 5), optionally written with spaces or dashes, which are dropped.</extracomment>
         <translation>New case</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="106"/>
+        <location filename="../../desktop/new_case_dialog.py" line="105"/>
         <source>来源 *</source>
         <translation>Source *</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="111"/>
+        <location filename="../../desktop/new_case_dialog.py" line="110"/>
         <source>问题是什么、在哪里、有多严重</source>
         <translation>What is wrong, where, and how bad</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="117"/>
+        <location filename="../../desktop/new_case_dialog.py" line="116"/>
         <source>问题描述 *</source>
         <translation>Description *</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="121"/>
-        <location filename="../../desktop/new_case_dialog.py" line="258"/>
+        <location filename="../../desktop/new_case_dialog.py" line="120"/>
+        <location filename="../../desktop/new_case_dialog.py" line="250"/>
         <source>请选择区县</source>
         <translation>Choose a district</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="124"/>
+        <location filename="../../desktop/new_case_dialog.py" line="123"/>
         <source>区县 *</source>
         <translation>District *</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="128"/>
+        <location filename="../../desktop/new_case_dialog.py" line="127"/>
         <source>街道</source>
         <translation>Street</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="131"/>
+        <location filename="../../desktop/new_case_dialog.py" line="130"/>
         <source>社区</source>
         <translation>Community</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="135"/>
+        <location filename="../../desktop/new_case_dialog.py" line="134"/>
         <source>路名门牌或地标</source>
         <translation>Street and number, or a landmark</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="137"/>
+        <location filename="../../desktop/new_case_dialog.py" line="136"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="144"/>
+        <location filename="../../desktop/new_case_dialog.py" line="143"/>
         <source>经度，如 120.1551</source>
         <translation>Longitude, e.g. 120.1551</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="147"/>
+        <location filename="../../desktop/new_case_dialog.py" line="146"/>
         <source>纬度，如 30.2741</source>
         <translation>Latitude, e.g. 30.2741</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="150"/>
+        <location filename="../../desktop/new_case_dialog.py" line="149"/>
         <source>坐标</source>
         <translation>Coordinates</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="160"/>
+        <location filename="../../desktop/new_case_dialog.py" line="159"/>
         <source>选填，仅数字</source>
         <translation>Optional, digits only</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="162"/>
+        <location filename="../../desktop/new_case_dialog.py" line="161"/>
         <source>来电号码</source>
         <translation>Caller&apos;s number</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="168"/>
+        <location filename="../../desktop/new_case_dialog.py" line="163"/>
         <source>上报</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="169"/>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/new_case_dialog.py" line="194"/>
+        <location filename="../../desktop/new_case_dialog.py" line="186"/>
         <source>（不限街道）</source>
         <translation>(any street)</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="198"/>
+        <location filename="../../desktop/new_case_dialog.py" line="190"/>
         <source>（不限社区）</source>
         <translation>(any community)</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="208"/>
+        <location filename="../../desktop/new_case_dialog.py" line="200"/>
         <source>经度和纬度要么都填，要么都不填</source>
         <translation>Give both longitude and latitude, or neither</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="211"/>
+        <location filename="../../desktop/new_case_dialog.py" line="203"/>
         <source>经度</source>
         <translation>Longitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="212"/>
+        <location filename="../../desktop/new_case_dialog.py" line="204"/>
         <source>纬度</source>
         <translation>Latitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="217"/>
+        <location filename="../../desktop/new_case_dialog.py" line="209"/>
         <source>应为数字，如 120.1551</source>
         <translation>must be a number, e.g. 120.1551</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="223"/>
+        <location filename="../../desktop/new_case_dialog.py" line="215"/>
         <source>应在 %1 到 %2 之间</source>
         <translation>must be between %1 and %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="236"/>
+        <location filename="../../desktop/new_case_dialog.py" line="228"/>
         <source>电话号码只能包含数字</source>
         <translation>The phone number may contain digits only</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="238"/>
+        <location filename="../../desktop/new_case_dialog.py" line="230"/>
         <source>电话号码应为 %1 到 %2 位数字</source>
         <translation>The phone number must have %1 to %2 digits</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="246"/>
+        <location filename="../../desktop/new_case_dialog.py" line="238"/>
         <source>您的角色不能上报案件</source>
         <translation>Your role cannot report cases</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="250"/>
+        <location filename="../../desktop/new_case_dialog.py" line="242"/>
         <source>请填写问题描述</source>
         <translation>Enter a description</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="253"/>
+        <location filename="../../desktop/new_case_dialog.py" line="245"/>
         <source>问题描述最多 %1 字（当前 %2 字）</source>
         <translation>The description may have at most %1 characters (now %2)</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="275"/>
+        <location filename="../../desktop/new_case_dialog.py" line="267"/>
         <source>杭州市外</source>
         <translation>outside Hangzhou</translation>
     </message>
     <message>
-        <location filename="../../desktop/new_case_dialog.py" line="276"/>
+        <location filename="../../desktop/new_case_dialog.py" line="268"/>
         <source>注意：该坐标位于 %1，不在所选区县内</source>
         <translation>Note: these coordinates are in %1, not in the chosen district</translation>
     </message>
@@ -1479,22 +1471,12 @@
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="473"/>
-        <source>确定</source>
-        <translation>OK</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/pickers.py" line="474"/>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/pickers.py" line="494"/>
+        <location filename="../../desktop/pickers.py" line="501"/>
         <source>请填写原因</source>
         <translation>Enter a reason</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="497"/>
+        <location filename="../../desktop/pickers.py" line="504"/>
         <source>原因最多 %1 字（当前 %2 字）</source>
         <translation>The reason may have at most %1 characters (now %2)</translation>
     </message>
@@ -1502,42 +1484,32 @@
 <context>
     <name>RewardDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="514"/>
+        <location filename="../../desktop/pickers.py" line="521"/>
         <source>奖励审定</source>
         <translation>Decide reward</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="516"/>
+        <location filename="../../desktop/pickers.py" line="523"/>
         <source>举报属实，给予奖励</source>
         <translation>Report confirmed: grant a reward</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="517"/>
+        <location filename="../../desktop/pickers.py" line="524"/>
         <source>不予奖励</source>
         <translation>No reward</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="521"/>
+        <location filename="../../desktop/pickers.py" line="528"/>
         <source>奖励金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="531"/>
+        <location filename="../../desktop/pickers.py" line="538"/>
         <source>说明（不予奖励时必填）</source>
         <translation>Note (required when refusing)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="542"/>
-        <source>确定</source>
-        <translation>OK</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/pickers.py" line="543"/>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/pickers.py" line="569"/>
+        <location filename="../../desktop/pickers.py" line="567"/>
         <source>不予奖励时请说明原因</source>
         <translation>Say why no reward is given</translation>
     </message>
@@ -1604,47 +1576,47 @@
 <context>
     <name>SubcategoryPickerDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="389"/>
+        <location filename="../../desktop/pickers.py" line="406"/>
         <source>选择问题小类</source>
         <translation>Choose a subcategory</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="414"/>
+        <location filename="../../desktop/pickers.py" line="431"/>
         <source>选择一个小类查看其处置时限</source>
         <translation>Choose a subcategory to see its deadlines</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="422"/>
+        <location filename="../../desktop/pickers.py" line="439"/>
         <source>应急规范 %1（按自然时间计）</source>
         <translation>Emergency rule %1 (calendar time)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="424"/>
+        <location filename="../../desktop/pickers.py" line="441"/>
         <source>常规（按工作时间计）</source>
         <translation>Regular (working hours)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="428"/>
+        <location filename="../../desktop/pickers.py" line="445"/>
         <source>规范：</source>
         <translation>Rule: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="431"/>
+        <location filename="../../desktop/pickers.py" line="448"/>
         <source>时限：</source>
         <translation>Deadlines: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="434"/>
+        <location filename="../../desktop/pickers.py" line="451"/>
         <source>主管部门类型：</source>
         <translation>Department type: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="437"/>
+        <location filename="../../desktop/pickers.py" line="454"/>
         <source>立案标准：</source>
         <translation>Filing standard: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="440"/>
+        <location filename="../../desktop/pickers.py" line="457"/>
         <source>结案标准：</source>
         <translation>Closing standard: </translation>
     </message>
@@ -1696,22 +1668,22 @@
 <context>
     <name>UnitPickerDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="293"/>
+        <location filename="../../desktop/pickers.py" line="310"/>
         <source>选择处置单位</source>
         <translation>Choose a handling unit</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="318"/>
+        <location filename="../../desktop/pickers.py" line="335"/>
         <source>推荐</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="327"/>
+        <location filename="../../desktop/pickers.py" line="344"/>
         <source>属地（区县 › 街道 › 社区）</source>
         <translation>By area (district › street › community)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="353"/>
+        <location filename="../../desktop/pickers.py" line="370"/>
         <source>专业部门</source>
         <translation>Departments</translation>
     </message>
@@ -1771,42 +1743,42 @@
 <context>
     <name>WorkstationWindow</name>
     <message>
-        <location filename="../../desktop/workstation.py" line="76"/>
+        <location filename="../../desktop/workstation.py" line="55"/>
         <source>城市运行指挥大厅 — 调度工作台</source>
         <translation>City Operations Command Center — Dispatch workstation</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="126"/>
+        <location filename="../../desktop/workstation.py" line="105"/>
         <source>实时告警</source>
         <translation>Live alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="137"/>
+        <location filename="../../desktop/workstation.py" line="116"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Cases</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="138"/>
+        <location filename="../../desktop/workstation.py" line="117"/>
         <source>新建案件…</source>
         <translation>New case…</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="155"/>
+        <location filename="../../desktop/workstation.py" line="134"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="156"/>
+        <location filename="../../desktop/workstation.py" line="135"/>
         <source>搜索</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="168"/>
+        <location filename="../../desktop/workstation.py" line="147"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="169"/>
+        <location filename="../../desktop/workstation.py" line="148"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
@@ -1814,32 +1786,22 @@
 <context>
     <name>_TreePickerDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="123"/>
+        <location filename="../../desktop/pickers.py" line="150"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="123"/>
+        <location filename="../../desktop/pickers.py" line="150"/>
         <source>代码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="137"/>
+        <location filename="../../desktop/pickers.py" line="164"/>
         <source>输入名称或代码筛选，↑↓ 选择，回车确定</source>
         <translation>Type a name or code to filter, ↑↓ to move, Enter to choose</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="167"/>
-        <source>确定</source>
-        <translation>OK</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/pickers.py" line="169"/>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/pickers.py" line="275"/>
+        <location filename="../../desktop/pickers.py" line="292"/>
         <source>请先选择一项（分组标题不能选）</source>
         <translation>Choose an item first (group headings cannot be chosen)</translation>
     </message>
