@@ -169,6 +169,13 @@ def test_intents_made_offline_drain_when_the_server_returns(
             await asyncio.to_thread(submit_all)
             engine.poke()
             assert engine.store.outbox_length() == len(ids)
+            # The poke also retries at once (SYNCING): wait for that try to fail and the status
+            # to say OFFLINE with the outbox before the server returns, or it never says it.
+            await until(
+                lambda: any(s.state is ConnectionState.OFFLINE and s.outbox == len(ids)
+                            for s in states),
+                what="offline with the outbox shown",
+            )  # fmt: skip
             await asyncio.to_thread(server.start)
             took = await until(
                 lambda: engine.store.outbox_length() == 0, within=30, what="outbox drained"
