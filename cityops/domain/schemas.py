@@ -22,7 +22,7 @@ import functools
 import math
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
 from pydantic import (
@@ -33,6 +33,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from cityops.domain import alarms as al
@@ -398,10 +399,27 @@ class Problem(BaseModel):
 
 
 class ReadingIn(_Doc):
+    """One sensor value as the IoT platform forwards it. A platform may forward the device's
+    location with the reading (``district_code``, ``lon`` and ``lat``, as platforms do with
+    device metadata): the server copies it onto the alarm the reading opens, and otherwise a new
+    alarm takes its device's district and position from the devices table, when the device is
+    registered there. The location of an alarm is set when it opens; the readings that repeat
+    or clear it do not move it. ``lon`` and ``lat`` come together or not at all."""
+
     device_id: Code
     metric: Code
     value: float = Field(allow_inf_nan=False)
     at: AwareDatetime
+    district_code: Code | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
+
+    @model_validator(mode="after")
+    def _whole_position(self) -> Self:
+        # Half a position is a client error (a swapped or dropped field), not "no position".
+        if (self.lon is None) is not (self.lat is None):
+            raise ValueError("lon and lat must be given together")
+        return self
 
 
 class ReadingsBatch(_Doc):

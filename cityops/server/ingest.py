@@ -26,9 +26,11 @@ time-ordered). Readings are applied in timestamp order with ``alarm_rules.apply_
 "now" of a batch is when the server handles it). Each alarm the batch changed is written once,
 in its final state, queued with ``handlers_alarms.queue_alarm`` (``pending``: one statement per
 table for the batch): one change per alarm per batch, however many readings it absorbed. A new
-alarm without a location takes its device's district and position from the device table when
-the device is there. The minute counters (``metrics``) are upserted, everything commits
-together, then the live relay is poked.
+alarm takes the location its opening reading carries (``ReadingIn``'s optional
+``district_code``, ``lon``, ``lat``: the platform forwards its device metadata); one without a
+district takes its device's district and position from the device table when the device is
+there. The minute counters (``metrics``) are upserted, everything commits together, then the
+live relay is poked.
 
 Cost: per reading there is no query and no pydantic beyond the batch's parse; a reading that
 raises nothing on a pair without an open alarm (the common case) is a dictionary lookup and the
@@ -177,17 +179,10 @@ def _locate(session: Session, alarms: dict[str, Alarm], new_ids: set[str]) -> No
             )
 
 
-#: ``ReadingIn`` may carry a device location one day; until then a reading has none.
-_LOCATED: Final = {"district_code", "lon", "lat"} <= set(ReadingIn.model_fields)
-
-
 def _reading(r: ReadingIn) -> ar.Reading:
-    if _LOCATED:
-        where: Any = r
-        return ar.Reading(
-            r.device_id, r.metric, r.value, r.at, where.district_code, where.lon, where.lat
-        )
-    return ar.Reading(r.device_id, r.metric, r.value, r.at)
+    """The domain's reading, with the location the platform forwarded (if any): a new alarm
+    takes it (``alarm_rules.apply_reading``); a repeat or clear leaves the alarm where it is."""
+    return ar.Reading(r.device_id, r.metric, r.value, r.at, r.district_code, r.lon, r.lat)
 
 
 def _apply(

@@ -10,7 +10,10 @@ Offers:
 - ``ReadingGenerator``: the pure, seeded sequence of readings on the run's timeline —
   ``until(offset)`` (everything due by then, in order) and ``take(n)``;
 - ``IotPlatform``: pushes what is due to ``POST /api/v1/ingest/readings`` in batches (one
-  ``Idempotency-Key`` per batch, the same key and bytes on every retry), one batch in flight.
+  ``Idempotency-Key`` per batch, the same key and bytes on every retry), one batch in flight;
+  every reading carries its sensor's ``district_code``, ``lon`` and ``lat`` (the server has no
+  device record of the sensors, so that is where their alarms get a place on the map).
+  ``reading_body`` builds a batch's bytes from ``device_locations(network)``.
 
 Volumes at ``--rate 1`` (``KINDS``; ``daily_volume``): periodic sensors ~1.25 million readings a
 day, vehicles on the bridges ~150,000 (following the traffic profile; about 1 in 750 over the
@@ -33,8 +36,9 @@ import json
 import logging
 import math
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from cityops.domain import alarm_rules as ar
@@ -637,6 +641,43 @@ def _round(metric: str, value: float) -> float:
 
 # ------------------------------------------------------------------ the platform
 
+_NOWHERE: Final[Mapping[str, Any]] = {}
+
+
+def device_locations(network: SensorNetwork) -> dict[str, Mapping[str, Any]]:
+    """Device id → the location fields the platform forwards with its readings
+    (``district_code``, ``lon``, ``lat``), for every sensor of ``network`` (bridges' WIM
+    stations included). Built once per platform: a batch then costs one lookup a reading."""
+    return {
+        s.id: {"district_code": s.district_code, "lon": s.lon, "lat": s.lat}
+        for s in network.sensors
+    }
+
+
+def reading_body(
+    readings: Sequence[GeneratedReading],
+    at: Callable[[float], datetime],
+    where: Mapping[str, Mapping[str, Any]],
+) -> bytes:
+    """The JSON body of ``POST /api/v1/ingest/readings`` for ``readings``: each dated
+    ``at(offset)`` and carrying its device's location from ``where`` (``device_locations``), as
+    IoT platforms forward device metadata with telemetry, so the server can place the alarms
+    of sensors it has no device record of. A device not in ``where`` is sent without one."""
+    return json.dumps(
+        {
+            "readings": [
+                {
+                    "device_id": r.device_id,
+                    "metric": r.metric,
+                    "value": r.value,
+                    "at": at(r.offset).isoformat(),
+                    **where.get(r.device_id, _NOWHERE),
+                }
+                for r in readings
+            ]
+        }
+    ).encode()
+
 
 class IotPlatform:
     """Pushes the generator's readings to the ingest API as they fall due.
@@ -665,6 +706,7 @@ class IotPlatform:
         self.batch_interval = batch_interval
         self._batch_no = 0
         self._run = f"{random.getrandbits(40):010x}"  # keys unique per run, not part of the city
+        self._where = device_locations(generator.network)
 
     async def run(self) -> None:
         while True:
@@ -681,19 +723,7 @@ class IotPlatform:
     async def _send(self, readings: list[GeneratedReading]) -> None:
         self._batch_no += 1
         key = f"sim-{self._run}-{self._batch_no}"
-        body = json.dumps(
-            {
-                "readings": [
-                    {
-                        "device_id": r.device_id,
-                        "metric": r.metric,
-                        "value": r.value,
-                        "at": self.clock.at(r.offset).isoformat(),
-                    }
-                    for r in readings
-                ]
-            }
-        ).encode()
+        body = reading_body(readings, self.clock.at, self._where)
         headers = {**self.http.integration_headers(key), "Content-Type": "application/json"}
         r = await self.http.request(
             "POST", "/api/v1/ingest/readings", content=body, headers=headers

@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from cityops.server import admin, ingest, metrics, mqtt_ingest
 from cityops.server.db import create_schema, make_engine
-from cityops.server.models import DeviceRow, User
+from cityops.server.models import AlarmRow, DeviceRow, User
 from cityops.server.settings import ServerSettings
 from tests.server.conftest import (
     PASSWORD,
@@ -270,7 +270,110 @@ def test_a_new_alarm_takes_the_district_and_position_of_a_known_device(
     )
 
 
+def test_a_reading_carrying_its_location_places_the_alarm_it_opens(
+    api: Api, api_key: str, live_server: LiveServer
+) -> None:
+    """A platform forwards device metadata with telemetry: a sensor the server has no device
+    record of still gets its alarm on the map, from the reading that opens it."""
+    start, t0, wl = cursor(api), start_time(), device()
+    here = {"district_code": "330102", "lon": 120.171234, "lat": 30.251234}
+    answer = ok(api, api_key, [{**r(wl, "water_depth", 14, t0), **here}])
+    assert answer["alarms_raised"] == 1
+    # A later reading of the open alarm (elsewhere, or nowhere) repeats it where it opened.
+    elsewhere = {"district_code": "330106", "lon": 120.1, "lat": 30.3}
+    again = ok(
+        api,
+        api_key,
+        [
+            {**r(wl, "water_depth", 16, t0 + SECOND), **elsewhere},
+            r(wl, "water_depth", 17, t0 + 2 * SECOND),
+        ],
+    )
+    assert again["alarms_repeated"] == 2
+
+    ((alarm_id, versions),) = alarms_of(api, start, wl).items()
+    assert [(v["district_code"], v["lon"], v["lat"]) for v in versions] == [
+        ("330102", 120.171234, 30.251234)
+    ] * 2
+    with live_server.state.gate.read() as session:
+        row = session.get(AlarmRow, alarm_id)
+        assert row is not None
+        assert row.district_code == "330102"  # the column the server filters on, too
+        assert (row.doc["lon"], row.doc["lat"]) == (120.171234, 30.251234)
+
+
+def test_a_reading_without_a_location_opens_an_alarm_without_one(api: Api, api_key: str) -> None:
+    start, wl = cursor(api), device()
+    ok(api, api_key, [r(wl, "water_depth", 14, start_time())])
+    (versions,) = alarms_of(api, start, wl).values()
+    assert (versions[-1]["district_code"], versions[-1]["lon"], versions[-1]["lat"]) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_known_device_takes_the_location_its_reading_carries(
+    api: Api, api_key: str, live_server: LiveServer
+) -> None:
+    """The device table is the fallback: what the platform forwards with the reading wins."""
+    with live_server.state.gate.read() as session:
+        known = session.scalars(select(DeviceRow).order_by(DeviceRow.id.desc()).limit(1)).one()
+    start = cursor(api)
+    here = {"district_code": "330110", "lon": 119.9876, "lat": 30.2745}
+    ok(api, api_key, [{**r(known.id, "gas_lel", 30, start_time()), **here}])
+    (versions,) = alarms_of(api, start, known.id).values()
+    assert (versions[-1]["district_code"], versions[-1]["lon"], versions[-1]["lat"]) == (
+        "330110",
+        119.9876,
+        30.2745,
+    )
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"lon": 120.17},
+        {"lat": 30.25},
+        {"district_code": "330102", "lon": 120.17},
+        {"lon": 120.17, "lat": None},
+    ],
+)
+def test_half_a_position_is_a_422_problem(api: Api, api_key: str, where: dict[str, Any]) -> None:
+    start, t0, wl = cursor(api), start_time(), device()
+    fine = r(device(), "water_depth", 30, t0)  # the whole batch is refused, this one too
+    body = is_problem(send(api, api_key, [fine, {**r(wl, "water_depth", 30, t0), **where}]), 422)
+    assert body["detail"].startswith("body.readings.1")
+    assert "lon and lat must be given together" in body["detail"]
+    assert cursor(api) == start
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"lon": 181.0, "lat": 30.25},
+        {"lon": 120.17, "lat": -90.5},
+        {"district_code": "", "lon": 120.17, "lat": 30.25},
+    ],
+)
+def test_an_impossible_location_is_a_422_problem(
+    api: Api, api_key: str, where: dict[str, Any]
+) -> None:
+    reading = {**r(device(), "water_depth", 30, start_time()), **where}
+    body = is_problem(send(api, api_key, [reading]), 422)
+    assert body["detail"].startswith("body.readings.0.")
+
+
 # ---------------------------------------------------------------------------- the contract
+
+
+def test_the_contract_describes_the_optional_location(api: Api) -> None:
+    spec = api.http.get("/openapi.json").json()
+    body = spec["paths"][URL]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    reading = body["properties"]["readings"]["items"]
+    assert {"district_code", "lon", "lat"} <= set(reading["properties"])
+    assert set(reading["required"]) == {"device_id", "metric", "value", "at"}
+    assert "location" in reading["description"]
 
 
 def test_idempotency_key_replays_the_answer_without_counting_again(api: Api, api_key: str) -> None:

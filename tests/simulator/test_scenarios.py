@@ -73,6 +73,16 @@ def test_storm_floods_its_districts_only_and_the_water_recedes(city: City) -> No
     districts = Counter(network.district_of(a["device_id"]) for a in water)
     assert set(districts) <= set(storm.flooded), (districts, storm.flooded)
     assert len(districts) == len(storm.flooded)  # every flooded district noticed it
+    # The platform forwarded each sensor's location: every alarm is where its sensor is.
+    placed = [a for a in alarms.values() if a["device_id"] in network.by_id]
+    assert len(placed) >= len(water)
+    for a in placed:
+        sensor = network.by_id[a["device_id"]]
+        assert (a["district_code"], a["lon"], a["lat"]) == (
+            sensor.district_code,
+            sensor.lon,
+            sensor.lat,
+        ), a
     assert any(a["peak_severity"] in ("major", "critical") for a in water)
     # an hour of simulated storm is over: every waterlogging alarm has cleared
     assert all(a["state"].startswith("cleared") for a in water), Counter(a["state"] for a in water)

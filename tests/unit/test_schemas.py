@@ -144,6 +144,20 @@ def test_reading_refuses_nan_and_naive_time() -> None:
         s.ReadingIn(device_id="WL-1", metric="m", value=1, at=NOW.replace(tzinfo=None))
 
 
+def test_reading_may_carry_a_whole_location_never_half_of_one() -> None:
+    bare = s.ReadingIn(device_id="WL-1", metric="water_depth", value=12.5, at=NOW)
+    assert (bare.district_code, bare.lon, bare.lat) == (None, None, None)
+    placed = s.ReadingIn(
+        device_id="WL-1", metric="water_depth", value=12.5, at=NOW, lon=120.17, lat=30.25
+    )
+    assert (placed.district_code, placed.lon, placed.lat) == (None, 120.17, 30.25)
+    for half in ({"lon": 120.17}, {"lat": 30.25}, {"district_code": "330102", "lat": 30.25}):
+        with pytest.raises(ValidationError, match="lon and lat must be given together"):
+            s.ReadingIn(device_id="WL-1", metric="water_depth", value=1, at=NOW, **half)
+    with pytest.raises(ValidationError):
+        s.ReadingIn(device_id="WL-1", metric="m", value=1, at=NOW, lon=200.0, lat=30.0)
+
+
 # ------------------------------------------------------------------ intents
 
 

@@ -2,28 +2,41 @@
 
 Pure generators only (no server): readings, reports, inspections and the operator's commands
 are compared item by item for the same seed; volumes are checked against DESIGN §1 (~1.4 million
-readings, ~200 overweight vehicles on the 10 key bridges and ~3,700 problems a day).
+readings, ~200 overweight vehicles on the 10 key bridges and ~3,700 problems a day). The IoT
+platform's request body (each reading with its sensor's location) is checked without a server.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
+import httpx
 import pytest
 
 from cityops.domain.alarm_rules import default_rules
 from cityops.domain.geography import load_districts
 from cityops.domain.reference import load_reference
+from cityops.domain.schemas import ReadingsBatch
 from cityops.simulator import scenarios
-from cityops.simulator.clock import DAY, HOUR, PUBLIC, Profile
+from cityops.simulator.clock import DAY, HOUR, PUBLIC, Profile, RunClock
 from cityops.simulator.iot import (
     KINDS,
+    SILENCE_METRIC,
+    WIM_METRIC,
+    GeneratedReading,
+    IotPlatform,
     ReadingGenerator,
     SensorNetwork,
     build_network,
+    device_locations,
+    reading_body,
 )
 from cityops.simulator.people import ReportGenerator
-from cityops.simulator.runner import build_world
+from cityops.simulator.runner import Stats, build_world
 
 N = 2_000
 
@@ -70,6 +83,84 @@ def test_sensors_lie_inside_their_districts_with_real_ids() -> None:
     rules = default_rules()
     for sensor in network.sensors:
         assert rules.get(sensor.metric) is not None, sensor.metric
+
+
+def test_the_platform_forwards_each_readings_sensor_location() -> None:
+    """The body ``IotPlatform`` posts carries, with every reading, the district and position of
+    its sensor (WIM stations, bridge accelerometers and the heartbeat's silence readings too),
+    in a shape the server's schema accepts."""
+    world = build_world(seed=2, rate=20, scenario="storm", speed=600, profile_hour=9.5)
+    readings = world.readings.until(60)
+    metrics = Counter(r.metric for r in readings)
+    assert all(metrics[m] for m in (WIM_METRIC, "bridge_impact_accel_g", SILENCE_METRIC)), metrics
+    t0 = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)
+    body = reading_body(
+        readings, lambda offset: t0 + timedelta(seconds=offset), device_locations(world.network)
+    )
+
+    sent = json.loads(body)["readings"]
+    assert len(sent) == len(readings)
+    for reading, row in zip(readings, sent, strict=True):
+        sensor = world.network.by_id[reading.device_id]
+        assert row == {
+            "device_id": reading.device_id,
+            "metric": reading.metric,
+            "value": reading.value,
+            "at": (t0 + timedelta(seconds=reading.offset)).isoformat(),
+            "district_code": sensor.district_code,
+            "lon": sensor.lon,
+            "lat": sensor.lat,
+        }
+    # The server's schema takes it, location and all (in the platform's batches of 5,000).
+    where = device_locations(world.network)
+    for i in range(0, len(readings), IotPlatform.MAX_BATCH):
+        chunk = readings[i : i + IotPlatform.MAX_BATCH]
+        parsed = ReadingsBatch.model_validate_json(reading_body(chunk, lambda _: t0, where))
+        for reading, got in zip(chunk, parsed.readings, strict=True):
+            sensor = world.network.by_id[reading.device_id]
+            assert (got.district_code, got.lon, got.lat) == (
+                sensor.district_code,
+                sensor.lon,
+                sensor.lat,
+            )
+    # A device the network does not know is sent as it is, without a location.
+    stranger = reading_body([GeneratedReading(1.0, "X-1", "water_depth", 3.0)], lambda _: t0, {})
+    assert json.loads(stranger)["readings"][0].keys() == {"device_id", "metric", "value", "at"}
+
+
+class _Capture:
+    """The part of ``client.Http`` the IoT platform uses, keeping what it posts."""
+
+    def __init__(self) -> None:
+        self.posted: list[tuple[str, bytes]] = []
+
+    def integration_headers(self, key: str) -> dict[str, str]:
+        return {"X-Api-Key": "cok_test", "Idempotency-Key": key}
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self.posted.append((path, kwargs["content"]))
+        return httpx.Response(200, json={"alarms_raised": 0, "alarms_cleared": 0})
+
+
+def test_iot_platform_posts_the_sensor_location_with_each_reading() -> None:
+    world = build_world(seed=2, rate=20, scenario="storm", speed=600, profile_hour=9.5)
+    readings = world.readings.until(20)
+    http = _Capture()
+    stats = Stats()
+    platform = IotPlatform(cast(Any, http), world.readings, RunClock(), stats)
+    asyncio.run(platform._send(readings))
+    ((path, body),) = http.posted
+    assert path == "/api/v1/ingest/readings"
+    sent = json.loads(body)["readings"]
+    assert [row["device_id"] for row in sent] == [r.device_id for r in readings]
+    for row in sent:
+        sensor = world.network.by_id[row["device_id"]]
+        assert (row["district_code"], row["lon"], row["lat"]) == (
+            sensor.district_code,
+            sensor.lon,
+            sensor.lat,
+        )
+    assert stats.readings_sent == len(readings)
 
 
 def test_a_day_is_about_1_4_million_readings() -> None:
