@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 
-def test_smoke_run_opens_the_workstation_and_writes_its_screenshot(tmp_path: Path) -> None:
+def test_smoke_run_opens_every_window_and_writes_their_screenshots(tmp_path: Path) -> None:
     out = tmp_path / "out"
     env = {
         **os.environ,
@@ -38,4 +38,8 @@ def test_smoke_run_opens_the_workstation_and_writes_its_screenshot(tmp_path: Pat
     width, height = struct.unpack(">II", head[16:24])
     assert width >= 1200, (width, height)  # rendered at the size a workstation has
     assert height >= 700, (width, height)
+    # The alarm map: Leaflet loaded offline and the smoke alarms drawn (the run waits for them).
+    map_shot = out / "alarm_map.png"
+    assert map_shot.is_file()
+    assert map_shot.stat().st_size > 50_000, map_shot.stat().st_size
     assert not (tmp_path / "config").exists() or not any((tmp_path / "config").iterdir())

@@ -2,7 +2,8 @@
 
 Offers ``main(argv) -> exit code``. Seeds a temporary SQLite file and starts ``cityops server``
 on a free port (child processes, as ``cityops demo`` does), adds a user holding every role that
-opens a window, reports a few cases through the server's API, then opens each window of
+opens a window, reports a few cases through the server's API and raises a few located
+alarms through the ingest API (an integration key), then opens each window of
 ``WINDOWS`` in this process offscreen, waits until each shows data, writes a screenshot of each
 to ``--out`` (default ``smoke-out/``) and prints ``SMOKE OK`` — or names what failed and exits 1.
 Installers run it on a fresh workstation; CI runs it on the packaged build.
@@ -29,6 +30,7 @@ SMOKE_USER = "smoke"
 #: Roles of the smoke user: the union of what every window of the hall needs.
 SMOKE_ROLES = "dispatcher,commander,supervisor,operator,collector"
 CASES = 12
+ALARMS = 12
 TIMEOUT = 60.0
 
 
@@ -47,7 +49,7 @@ def _check(proc: subprocess.CompletedProcess[bytes], what: str) -> None:
         raise SmokeFailed(f"{what} failed (exit {proc.returncode}): {proc.stderr.decode()[-800:]}")
 
 
-def start_server(folder: Path) -> tuple[str, subprocess.Popen[bytes], str]:
+def start_server(folder: Path) -> tuple[str, subprocess.Popen[bytes], str, str]:
     db = f"sqlite:///{folder / 'smoke.sqlite3'}"
     cli = _cli()
     seeded = subprocess.run([*cli, "seed", "--db", db], capture_output=True, timeout=120)
@@ -60,6 +62,11 @@ def start_server(folder: Path) -> tuple[str, subprocess.Popen[bytes], str]:
         timeout=60,
     )
     _check(added, "cityops users add")
+    keyed = subprocess.run(
+        [*cli, "apikey", "create", "smoke-iot", "--db", db], capture_output=True, timeout=60
+    )
+    _check(keyed, "cityops apikey create")
+    api_key = keyed.stdout.decode().strip().splitlines()[-1]
     port = demo.free_port()
     log = open(folder / "server.log", "wb")  # noqa: SIM115 (lives as long as the server)
     server = subprocess.Popen(
@@ -74,7 +81,7 @@ def start_server(folder: Path) -> tuple[str, subprocess.Popen[bytes], str]:
             raise SmokeFailed(f"the server exited: {demo.tail(folder / 'server.log')}")
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return url, server, password
+                return url, server, password, api_key
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline:
@@ -120,6 +127,44 @@ def report_cases(url: str, password: str) -> None:
         )
         if r.status_code != 200:
             raise SmokeFailed(f"reporting the smoke cases failed: {r.status_code} {r.text[:300]}")
+
+
+def raise_alarms(url: str, api_key: str) -> None:
+    """Waterlogging readings from a few underpass gauges at points inside the real districts,
+    one per severity band and a few more, each carrying its position as an IoT platform
+    forwards it: the alarm map has markers to draw."""
+    import random
+    from datetime import UTC, datetime
+
+    from cityops.domain.geography import load_districts
+
+    rng = random.Random(1)
+    districts = list(load_districts().values())
+    depths = (12.0, 18.0, 30.0, 45.0)  # warning, minor, major, critical (cm)
+    now = datetime.now(UTC).isoformat()
+    readings = []
+    for i in range(ALARMS):
+        district = districts[i % len(districts)]
+        lon, lat = district.random_point(rng)
+        readings.append(
+            {
+                "device_id": f"WL-{district.code}-S{i:02d}",
+                "metric": "water_depth",
+                "value": depths[i % len(depths)],
+                "at": now,
+                "district_code": district.code,
+                "lon": round(lon, 6),
+                "lat": round(lat, 6),
+            }
+        )
+    r = httpx.post(
+        f"{url}/api/v1/ingest/readings",
+        json={"readings": readings},
+        headers={"X-Api-Key": api_key, "Idempotency-Key": "smoke-alarms"},
+        timeout=30,
+    )
+    if r.status_code != 200 or not r.json().get("alarms_raised"):
+        raise SmokeFailed(f"raising the smoke alarms failed: {r.status_code} {r.text[:300]}")
 
 
 async def _open_windows(url: str, password: str, out: Path, data: Path) -> list[str]:
@@ -169,8 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = Path(tmp)
         server = None
         try:
-            url, server, password = start_server(folder)
+            url, server, password, api_key = start_server(folder)
             report_cases(url, password)
+            raise_alarms(url, api_key)
             failures = _run_qt(url, password, out, folder)
         except SmokeFailed as exc:
             failures = [str(exc)]

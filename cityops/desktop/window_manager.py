@@ -4,8 +4,8 @@ Offers ``WINDOWS`` (one ``WindowSpec`` per window of the hall: key, title, the r
 open it, an async factory) and ``WindowManager(session, settings)``: ``await open(key)``,
 ``await open_allowed()`` (every window the user's roles allow; the 窗口 menu of each window
 lists them), ``windows`` (key → open window), ``grab_all(folder)`` (a PNG of each open window:
-the demo's and the smoke run's screenshots), ``await close_all()``. Later windows (alarm map,
-cockpit, device control, ranking) join ``WINDOWS`` as they land.
+the demo's and the smoke run's screenshots), ``await close_all()``. Later windows (cockpit,
+device control, ranking) join ``WINDOWS`` as they land.
 """
 
 from __future__ import annotations
@@ -56,6 +56,19 @@ async def _workstation(session: Session) -> Opened:
     return Opened(window, presenter)
 
 
+async def _alarm_map(session: Session) -> Opened:
+    from cityops.desktop.alarm_map import AlarmMapWindow
+    from cityops.desktop.alarm_map_presenter import AlarmMapPresenter
+    from cityops.desktop.i18n import name_of
+
+    me = session.me
+    who = QCoreApplication.translate("WindowManager", "%1（%2）")
+    who = who.replace("%1", me.display_name).replace("%2", me.user_id)
+    districts = {d.code: name_of(d) for d in session.reference.units.districts}
+    window = AlarmMapWindow(districts, who)
+    return Opened(window, AlarmMapPresenter(session, window))
+
+
 WINDOWS: tuple[WindowSpec, ...] = (
     WindowSpec(
         "workstation",
@@ -63,6 +76,13 @@ WINDOWS: tuple[WindowSpec, ...] = (
         frozenset({Role.DISPATCHER, Role.COMMANDER, Role.SUPERVISOR, Role.COLLECTOR}),
         QSize(1600, 900),
         _workstation,
+    ),
+    WindowSpec(
+        "alarm_map",
+        str(QT_TRANSLATE_NOOP("WindowManager", "告警地图")),
+        frozenset({Role.DISPATCHER, Role.COMMANDER, Role.SUPERVISOR}),
+        QSize(1600, 900),
+        _alarm_map,
     ),
 )
 WINDOWS_BY_KEY = {w.key: w for w in WINDOWS}

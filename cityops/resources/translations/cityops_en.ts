@@ -2,37 +2,279 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US" sourcelanguage="zh_CN">
 <context>
-    <name>AlarmPresenter</name>
+    <name>AlarmDetailPane</name>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="266"/>
+        <location filename="../../desktop/alarm_map.py" line="82"/>
+        <source>点击地图上的告警查看详情</source>
+        <extracomment>The states the state menu offers, and which of them are on when the window opens (shelved ones are off, as in the queue: they were put aside on purpose).</extracomment>
+        <translation>Click an alarm on the map for its details</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="90"/>
+        <source>确认 (A)</source>
+        <translation>Acknowledge (A)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="91"/>
+        <source>搁置… (S)</source>
+        <translation>Shelve… (S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="92"/>
+        <source>取消搁置 (U)</source>
+        <translation>Unshelve (U)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="93"/>
+        <source>转案件 (C)</source>
+        <translation>Convert to case (C)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="115"/>
+        <source>（已关闭）</source>
+        <translation>(closed)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="126"/>
+        <source>状态：</source>
+        <translation>State: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="127"/>
+        <source>设备：</source>
+        <translation>Device: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="128"/>
+        <source>区县：</source>
+        <translation>District: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="129"/>
+        <source>读数：</source>
+        <translation>Reading: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="130"/>
+        <source>首次告警：%1（%2）· ×%3</source>
+        <translation>First raised: %1 (%2) · ×%3</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="137"/>
+        <source>已转案件：</source>
+        <translation>Converted to case: </translation>
+    </message>
+</context>
+<context>
+    <name>AlarmIntents</name>
+    <message>
+        <location filename="../../desktop/alarm_intents.py" line="158"/>
         <source>已提交转案件，案件编号 %1</source>
-        <extracomment>What the queue lists: annunciating alarms and shelved ones (behind the panel&apos;s toggle). Who acts here (the session&apos;s user): the optimistic rows are made in their name.</extracomment>
+        <extracomment>Who acts here (the session&apos;s user): the optimistic rows are made in their name.</extracomment>
         <translation>Sent for conversion: case %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="278"/>
+        <location filename="../../desktop/alarm_intents.py" line="170"/>
         <source>确认告警</source>
         <translation>Acknowledge alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="279"/>
+        <location filename="../../desktop/alarm_intents.py" line="171"/>
         <source>搁置告警</source>
         <translation>Shelve alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="280"/>
+        <location filename="../../desktop/alarm_intents.py" line="172"/>
         <source>取消搁置</source>
         <translation>Unshelve</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="281"/>
+        <location filename="../../desktop/alarm_intents.py" line="173"/>
         <source>转案件</source>
         <translation>Convert to case</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_presenter.py" line="284"/>
+        <location filename="../../desktop/alarm_intents.py" line="176"/>
         <source>%1未成功：%2</source>
         <translation>%1 failed: %2</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmMapPresenter</name>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="264"/>
+        <source>图例</source>
+        <extracomment>How often the pop-up&apos;s sound repeats while a critical alarm waits for acknowledgement. Following new critical alarms, the map stays at least this long on one (seconds).</extracomment>
+        <translation>Legend</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="267"/>
+        <source>燃气</source>
+        <translation>Gas</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="268"/>
+        <source>供排水、积水</source>
+        <translation>Water supply, drainage, flooding</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="269"/>
+        <source>地下空间、井盖</source>
+        <translation>Underground, manhole covers</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="270"/>
+        <source>桥梁</source>
+        <translation>Bridges</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="271"/>
+        <source>设备离线</source>
+        <translation>Device offline</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="273"/>
+        <source>已确认（淡色）</source>
+        <translation>Acknowledged (faded)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="274"/>
+        <source>已搁置</source>
+        <translation>Shelved</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="275"/>
+        <source>案件（紫圈）</source>
+        <translation>Cases (purple ring)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="425"/>
+        <source>案件 · %1</source>
+        <translation>Case · %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="432"/>
+        <source>编号：</source>
+        <translation>Id: </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map_presenter.py" line="464"/>
+        <source>已导出 %1 条告警到 %2</source>
+        <translation>Exported %1 alarms to %2</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmMapWindow</name>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="246"/>
+        <source>告警地图 — 城市运行管理服务平台</source>
+        <translation>Alarm map — City Operations Command Hall</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="278"/>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="281"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="288"/>
+        <source>全部区县</source>
+        <translation>All districts</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="294"/>
+        <source>案件图层</source>
+        <translation>Cases layer</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="295"/>
+        <source>热力图</source>
+        <translation>Heat map</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="296"/>
+        <source>跟随新紧急告警</source>
+        <translation>Follow new critical alarms</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="303"/>
+        <location filename="../../desktop/alarm_map.py" line="336"/>
+        <source>导出地图…</source>
+        <translation>Export map…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="332"/>
+        <source>在地图上查看</source>
+        <translation>Show on the map</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="335"/>
+        <source>文件(&amp;F)</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="341"/>
+        <source>告警(&amp;A)</source>
+        <translation>&amp;Alarm</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="344"/>
+        <source>确认</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="345"/>
+        <source>搁置…</source>
+        <translation>Shelve…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="346"/>
+        <source>取消搁置</source>
+        <translation>Unshelve</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="347"/>
+        <source>转案件</source>
+        <translation>Convert to case</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="354"/>
+        <source>视图(&amp;V)</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="366"/>
+        <source>窗口(&amp;W)</source>
+        <translation>&amp;Window</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="367"/>
+        <source>设置(&amp;S)</source>
+        <translation>&amp;Settings</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="390"/>
+        <source>地图显示 %1 条 / 共 %2 条告警</source>
+        <translation>Map shows %1 of %2 alarms</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="393"/>
+        <source>%1 条无位置（仅在列表中）</source>
+        <translation>%1 without a position (in the list only)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="411"/>
+        <source>导出地图</source>
+        <translation>Export map</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/alarm_map.py" line="411"/>
+        <source>网页 (*.html)</source>
+        <translation>Web page (*.html)</translation>
     </message>
 </context>
 <context>
@@ -1692,21 +1934,27 @@
     <name>WindowManager</name>
     <message>
         <location filename="../../desktop/window_manager.py" line="52"/>
+        <location filename="../../desktop/window_manager.py" line="65"/>
         <source>%1（%2）</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="62"/>
+        <location filename="../../desktop/window_manager.py" line="75"/>
         <source>调度工作台</source>
         <translation>Dispatch workstation</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="118"/>
+        <location filename="../../desktop/window_manager.py" line="82"/>
+        <source>告警地图</source>
+        <translation>Alarm map</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/window_manager.py" line="138"/>
         <source>您的角色没有可打开的窗口</source>
         <translation>Your role has no window to open</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="146"/>
+        <location filename="../../desktop/window_manager.py" line="166"/>
         <source>界面语言已保存，下次启动时生效</source>
         <translation>Language saved; it applies at the next start</translation>
     </message>
