@@ -119,7 +119,12 @@ def _changed_rows(
 
 class AlarmMapPresenter(QObject):
     def __init__(
-        self, session: Session, window: AlarmMapWindow, *, min_interval: float = 0.15
+        self,
+        session: Session,
+        window: AlarmMapWindow,
+        *,
+        min_interval: float = 0.15,
+        tile_url: str | None = None,
     ) -> None:
         super().__init__(window)
         self.session = session
@@ -129,6 +134,7 @@ class AlarmMapPresenter(QObject):
         self.intents = AlarmIntents(self.store, self.bridge, user=session.me, parent=self)
         self._districts = {d.code: name_of(d) for d in session.reference.units.districts}
         self._min_interval = min_interval
+        self._tile_url = tile_url
         self._rows: dict[str, dict[str, Any]] = {}  # every listed alarm, placed or not
         self._markers: dict[str, dict[str, Any]] = {}  # the placed ones: what the page holds
         self._names: dict[str, str] = {}
@@ -205,7 +211,7 @@ class AlarmMapPresenter(QObject):
 
     def _build_page(self) -> tuple[str, dict[str, Any]]:
         geojson = json.loads((RESOURCES / "districts.geojson").read_text(encoding="utf-8"))
-        return build_page(geojson, config=self.page_config()), geojson
+        return build_page(geojson, self._tile_url, config=self.page_config()), geojson
 
     def page_config(self) -> dict[str, Any]:
         """The legend and the district names (at each district's centroid) for the page."""

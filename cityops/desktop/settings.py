@@ -1,5 +1,5 @@
-"""The workstation's own settings: where its server is, who logged in last, the UI language and
-every window's geometry per screen setup.
+"""The workstation's own settings: where its server is, who logged in last, the UI language, an
+intranet map tile server and every window's geometry per screen setup.
 
 Offers ``ClientSettings`` (a ``QSettings`` INI file under the platform's user config folder, or
 under ``$CITYOPS_CONFIG_DIR``) and ``data_dir()`` (caches and logs: ``$CITYOPS_DATA_DIR`` or the
@@ -57,6 +57,21 @@ class ClientSettings:
     @language.setter
     def language(self, lang: str) -> None:
         self._qs.setValue("ui/language", lang)
+
+    @property
+    def map_tile_url(self) -> str | None:
+        """An intranet tile server for the maps (``http(s)://…/{z}/{x}/{y}.png``), or ``None``:
+        the district layer alone (the hall's network reaches no public tile server). A value
+        without the ``{z}``, ``{x}``, ``{y}`` placeholders is ignored, not shown broken."""
+        url = self._text("map/tile_url").strip()
+        ok = url.startswith(("http://", "https://")) and all(
+            p in url for p in ("{z}", "{x}", "{y}")
+        )
+        return url if ok else None
+
+    @map_tile_url.setter
+    def map_tile_url(self, url: str) -> None:
+        self._qs.setValue("map/tile_url", url)
 
     def geometry(self, window: str, screens: str) -> QByteArray | None:
         value = self._qs.value(f"geometry/{window}/{screens}")

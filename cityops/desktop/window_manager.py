@@ -41,10 +41,10 @@ class WindowSpec:
     title_zh: str
     roles: frozenset[Role]
     default_size: QSize
-    create: Callable[[Session], Awaitable[Opened]]
+    create: Callable[[Session, ClientSettings], Awaitable[Opened]]
 
 
-async def _workstation(session: Session) -> Opened:
+async def _workstation(session: Session, _settings: ClientSettings) -> Opened:
     from cityops.desktop.workstation import WorkstationWindow
     from cityops.desktop.workstation_presenter import WorkstationPresenter
 
@@ -56,7 +56,7 @@ async def _workstation(session: Session) -> Opened:
     return Opened(window, presenter)
 
 
-async def _alarm_map(session: Session) -> Opened:
+async def _alarm_map(session: Session, settings: ClientSettings) -> Opened:
     from cityops.desktop.alarm_map import AlarmMapWindow
     from cityops.desktop.alarm_map_presenter import AlarmMapPresenter
     from cityops.desktop.i18n import name_of
@@ -66,7 +66,7 @@ async def _alarm_map(session: Session) -> Opened:
     who = who.replace("%1", me.display_name).replace("%2", me.user_id)
     districts = {d.code: name_of(d) for d in session.reference.units.districts}
     window = AlarmMapWindow(districts, who)
-    return Opened(window, AlarmMapPresenter(session, window))
+    return Opened(window, AlarmMapPresenter(session, window, tile_url=settings.map_tile_url))
 
 
 WINDOWS: tuple[WindowSpec, ...] = (
@@ -120,7 +120,7 @@ class WindowManager(QObject):
             opened.window.activateWindow()
             return opened
         spec = WINDOWS_BY_KEY[key]
-        opened = await spec.create(self.session)
+        opened = await spec.create(self.session, self.settings)
         window = opened.window
         geometry.restore(window, self.settings, key, spec.default_size)
         _GeometryKeeper(self.settings, key, window)

@@ -337,6 +337,18 @@ def window(qtbot: Any) -> QMainWindow:
     return w
 
 
+def test_intranet_tile_url_is_kept_and_a_malformed_one_ignored(settings: ClientSettings) -> None:
+    assert settings.map_tile_url is None  # the district layer alone by default
+    settings.map_tile_url = "http://tiles.gov.intranet/hz/{z}/{x}/{y}.png"
+    settings.sync()
+    assert (
+        ClientSettings(settings.path).map_tile_url == "http://tiles.gov.intranet/hz/{z}/{x}/{y}.png"
+    )
+    for bad in ("tiles.gov.intranet/{z}/{x}/{y}.png", "http://tiles.gov.intranet/hz.png", "  "):
+        settings.map_tile_url = bad
+        assert settings.map_tile_url is None, bad
+
+
 def test_geometry_comes_back_for_the_same_screens(qtbot: Any, settings: ClientSettings) -> None:
     first = window(qtbot)
     first.setGeometry(60, 80, 520, 410)
