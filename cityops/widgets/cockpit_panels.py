@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-import pyqtgraph as pg  # type: ignore[import-untyped]
+import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
@@ -192,6 +192,12 @@ class _Options:
         value = self._values.get(key, default)
         if not isinstance(value, str) or not value.strip():
             raise self._bad(key, "a non-empty string")
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self._values.get(key, default)
+        if not isinstance(value, bool):
+            raise self._bad(key, "true or false")
         return value
 
     def integer(self, key: str, default: int, low: int, high: int) -> int:
