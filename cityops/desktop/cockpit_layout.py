@@ -45,7 +45,7 @@ DEFAULT_LAYOUT_FILE = (
 USER_LAYOUT_NAME = "cockpit.toml"
 
 REFRESH_MIN_S, REFRESH_MAX_S = 0.5, 10.0
-DEFAULT_STALE_AFTER_S = 30.0
+DEFAULT_STALE_AFTER_S = 15.0  # the wall must grey out within 30 s of the link dropping
 DEFAULT_ROTATE_S = 60.0
 
 _TOP_KEYS = frozenset({"refresh_s", "playlist", "layouts"})

@@ -12,6 +12,7 @@ from the map (click, acknowledge, filters, layers, convert, export) and prints i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -184,6 +185,14 @@ async def scenario(argv: list[str]) -> dict[str, Any]:
             return bool(doc) and doc["state"] == "active_ack" and doc.get("acked_by") is not None
 
         await until(server_acked, 20, "the store holds the server's acknowledged copy")
+
+        async def page_faded() -> bool:
+            # The page follows the store a flush or two later (coalesced reads, batches).
+            style = await view.evaluate(f"cityops.style({json.dumps(target)})")
+            return bool(style) and style["opacity"] == 0.5
+
+        with contextlib.suppress(AssertionError):  # the test reports what the page showed
+            await until(page_faded, 10, "the page draws the alarm acknowledged")
         out["page_style_acked"] = await view.evaluate(f"cityops.style({json.dumps(target)})")
         doc = store.get(Entity.ALARM, target) or {}
         out["acked_by"] = doc.get("acked_by")

@@ -147,7 +147,7 @@ def test_the_default_panels_use_only_known_types_and_options() -> None:
     for layout in load_config().playlist.layouts:
         for panel in layout.panels:
             assert panel.type in KNOWN_TYPES
-            assert panel.stale_after_s == 30.0  # the "stale within 30 s"
+            assert panel.stale_after_s == 15.0  # grey within the 30 s of the link dropping
             if panel.type == "kpi":
                 assert set(panel.options["tiles"]) <= KPI_TILES
             elif panel.type == "trend":
@@ -219,7 +219,7 @@ def test_defaults_of_optional_keys(tmp_path: Path) -> None:
 
     assert (config.refresh_s, config.playlist.rotate_s) == (1.0, 60.0)
     board = config.playlist.layouts[1].panels[0]
-    assert (board.rowspan, board.colspan, board.title, board.stale_after_s) == (1, 1, None, 30.0)
+    assert (board.rowspan, board.colspan, board.title, board.stale_after_s) == (1, 1, None, 15.0)
 
 
 def test_without_a_playlist_every_layout_plays_in_file_order(tmp_path: Path) -> None:
