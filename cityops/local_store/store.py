@@ -95,7 +95,21 @@ def _v1_to_v2(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_cases_lon_lat ON cases (lon, lat)")
 
 
+def _v2_to_v3(conn: Connection) -> None:
+    """v3: indexes on the cases' ``closed_at`` and the alarms' ``cleared_at`` as their documents
+    hold them (``tables.CASE_CLOSED_AT``, ``tables.ALARM_CLEARED_AT``): the cockpit counts the
+    cases closed today and lists the newest closures and clears, which otherwise means parsing
+    every document (1.5 s at 1M cases). IF NOT EXISTS: a table made from the current schema
+    already has its index."""
+    for name, table, expression in (
+        ("ix_cases_closed", "cases", tables.CASE_CLOSED_AT),
+        ("ix_alarms_cleared", "alarms", tables.ALARM_CLEARED_AT),
+    ):
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({expression})")
+
+
 MIGRATIONS[1] = _v1_to_v2
+MIGRATIONS[2] = _v2_to_v3
 
 #: Cases in these states are over: no clock runs, nothing is left to do.
 _CLOSED_STATES = ("closed", "invalid", "duplicate")

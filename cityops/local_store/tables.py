@@ -2,7 +2,9 @@
 the sync state.
 
 Offers ``METADATA``, the tables, ``ENTITY_TABLES`` (entity → ``EntityTable``: its table and the
-columns taken from a document, for the queries the windows run) and ``SCHEMA_VERSION``.
+columns taken from a document, for the queries the windows run), ``SCHEMA_VERSION`` and the
+indexed document expressions ``CASE_CLOSED_AT`` and ``ALARM_CLEARED_AT`` (a query must spell
+them exactly so for SQLite to use their index).
 
 Every entity table has the same core: ``id``, ``version`` and ``doc`` (the JSON text the windows
 show), plus ``server_version``/``server_doc``, the server's copy kept aside while the row shows
@@ -17,12 +19,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, text
 
 from cityops.domain.schemas import Entity
 
 #: Bumped with every change of these tables; ``store`` upgrades older caches in place.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+#: Schema v3: times only the documents hold, indexed by expression (a new column would have to
+#: be written into every row of an upgraded cache: 16 s at 1M cases, against 2.4 s for these).
+#: SQLite uses such an index only for the very same expression, so queries spell it with these.
+CASE_CLOSED_AT = "json_extract(doc, '$.closed_at')"
+ALARM_CLEARED_AT = "json_extract(doc, '$.cleared_at')"
 
 METADATA = MetaData()
 
@@ -62,6 +70,8 @@ CASES = _core(
         # v2: the all-cases tab, newest first; nearby cases by a bounding box.
         Index("ix_cases_reported", "reported_at", "id"),
         Index("ix_cases_lon_lat", "lon", "lat"),
+        # v3: cases ended in a time window and the newest ended (the cockpit).
+        Index("ix_cases_closed", text(CASE_CLOSED_AT)),
     ),
 )
 CASE_EVENTS = _core(
@@ -81,6 +91,8 @@ ALARMS = _core(
     indexes=(
         Index("ix_alarms_state_raised", "state", "last_raised_at"),
         Index("ix_alarms_device_kind", "device_id", "kind"),
+        # v3: the newest clears (the cockpit's ticker).
+        Index("ix_alarms_cleared", text(ALARM_CLEARED_AT)),
     ),
 )
 DEVICES = _core(
