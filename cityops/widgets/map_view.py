@@ -272,6 +272,10 @@ class MapView(QWebEngineView):
         ``follow`` when given."""
         self._call(f"cityops.flash({json.dumps(list(alarm_ids))}, {json.dumps(follow)})")
 
+    def home(self) -> None:
+        """Back to the view the page opened on."""
+        self._call("cityops.home()")
+
     def _call(self, script: str) -> None:
         # After the markers queued before it, so a flash finds the alarm it names.
         if not self.is_ready:

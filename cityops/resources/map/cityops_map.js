@@ -176,6 +176,18 @@
     }
     var heat = null;  // made on first use (Leaflet.heat)
     map.addLayer(clusters);
+    if (config.theme === "dark") {
+      // The video wall: a dark map under the dark cockpit (the district layer is on the
+      // canvas, so it is restyled here, not in CSS).
+      map.getContainer().classList.add("cityops-dark");
+      map.eachLayer(function (layer) {
+        if (layer instanceof L.GeoJSON) {
+          layer.setStyle({color: "#6f86d6", weight: 1.5, fillColor: "#16213a", fillOpacity: 0.8});
+        }
+      });
+    }
+    if (config.bounds) { map.fitBounds(config.bounds, {animate: false}); }
+    var home = map.getCenter(), homeZoom = map.getZoom();
     if (config.legend) { legendControl(config.legend).addTo(map); }
     if (config.labels) {
       // District names under the markers (their own pane below the overlays), not clickable.
@@ -421,12 +433,17 @@
         });
         while (rings.length > MAX_FLASHES) { flashes.removeLayer(rings.shift().ring); }
         var target = follow ? markers[follow] : null;
-        if (target) { map.setView([target.data.lat, target.data.lon], Math.max(map.getZoom(), 14)); }
+        var zoom = config.followZoom || 14;
+        if (target) { map.setView([target.data.lat, target.data.lon], Math.max(map.getZoom(), zoom)); }
         if (idle && rings.length) { L.Util.requestAnimFrame(pulse); }
         return n;
       },
       flashing: function () { return flashes.getLayers().length; },
       focus: function (lat, lon, zoom) { map.setView([lat, lon], zoom || map.getZoom()); },
+      home: function () {
+        // Back to the opening view (the whole city on the wall) after following an alarm.
+        if (config.bounds) { map.fitBounds(config.bounds); } else { map.setView(home, homeZoom); }
+      },
       view: function () {
         var c = map.getCenter();
         return {lat: c.lat, lon: c.lng, zoom: map.getZoom()};
