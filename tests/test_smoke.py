@@ -42,4 +42,5 @@ def test_smoke_run_opens_every_window_and_writes_their_screenshots(tmp_path: Pat
     map_shot = out / "alarm_map.png"
     assert map_shot.is_file()
     assert map_shot.stat().st_size > 50_000, map_shot.stat().st_size
+    assert (out / "cockpit.png").stat().st_size > 50_000  # the commander's wall
     assert not (tmp_path / "config").exists() or not any((tmp_path / "config").iterdir())

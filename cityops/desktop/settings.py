@@ -1,5 +1,6 @@
 """The workstation's own settings: where its server is, who logged in last, the UI language, an
-intranet map tile server and every window's geometry per screen setup.
+intranet map tile server, the screens the cockpit spans and every window's geometry per screen
+setup.
 
 Offers ``ClientSettings`` (a ``QSettings`` INI file under the platform's user config folder, or
 under ``$CITYOPS_CONFIG_DIR``) and ``data_dir()`` (caches and logs: ``$CITYOPS_DATA_DIR`` or the
@@ -72,6 +73,17 @@ class ClientSettings:
     @map_tile_url.setter
     def map_tile_url(self, url: str) -> None:
         self._qs.setValue("map/tile_url", url)
+
+    @property
+    def cockpit_screens(self) -> tuple[int, ...]:
+        """The screens (0-based, as the system numbers them) the cockpit spans, e.g. "1,2";
+        empty: all of them. Entries that are not numbers are ignored."""
+        parts = self._text("cockpit/screens").replace(" ", "").split(",")
+        return tuple(int(p) for p in parts if p.isdigit())
+
+    @cockpit_screens.setter
+    def cockpit_screens(self, screens: tuple[int, ...]) -> None:
+        self._qs.setValue("cockpit/screens", ",".join(str(s) for s in screens))
 
     def geometry(self, window: str, screens: str) -> QByteArray | None:
         value = self._qs.value(f"geometry/{window}/{screens}")

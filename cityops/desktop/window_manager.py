@@ -4,8 +4,8 @@ Offers ``WINDOWS`` (one ``WindowSpec`` per window of the hall: key, title, the r
 open it, an async factory) and ``WindowManager(session, settings)``: ``await open(key)``,
 ``await open_allowed()`` (every window the user's roles allow; the 窗口 menu of each window
 lists them), ``windows`` (key → open window), ``grab_all(folder)`` (a PNG of each open window:
-the demo's and the smoke run's screenshots), ``await close_all()``. Later windows (cockpit,
-device control, ranking) join ``WINDOWS`` as they land.
+the demo's and the smoke run's screenshots), ``await close_all()``. Later windows (device
+control, ranking) join ``WINDOWS`` as they land.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QSize
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QWidget
 
 from cityops.desktop import geometry
 from cityops.desktop.session import Session
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Opened:
-    window: QMainWindow
+    window: QWidget  # a main window, or the frameless cockpit
     presenter: Any  # has ``async stop()``; may have ``ready`` (asyncio.Event)
 
 
@@ -69,6 +69,16 @@ async def _alarm_map(session: Session, settings: ClientSettings) -> Opened:
     return Opened(window, AlarmMapPresenter(session, window, tile_url=settings.map_tile_url))
 
 
+async def _cockpit(session: Session, settings: ClientSettings) -> Opened:
+    from cityops.desktop.cockpit import CockpitWindow
+    from cityops.desktop.cockpit_layout import load_config
+    from cityops.desktop.cockpit_presenter import CockpitPresenter
+
+    config = await asyncio.to_thread(load_config)  # a LayoutError names file, layout, panel
+    window = CockpitWindow(config)
+    return Opened(window, CockpitPresenter(session, window, screens=settings.cockpit_screens))
+
+
 WINDOWS: tuple[WindowSpec, ...] = (
     WindowSpec(
         "workstation",
@@ -84,6 +94,13 @@ WINDOWS: tuple[WindowSpec, ...] = (
         QSize(1600, 900),
         _alarm_map,
     ),
+    WindowSpec(
+        "cockpit",
+        str(QT_TRANSLATE_NOOP("WindowManager", "指挥大屏")),
+        frozenset({Role.COMMANDER}),
+        QSize(3840, 2160),
+        _cockpit,
+    ),
 )
 WINDOWS_BY_KEY = {w.key: w for w in WINDOWS}
 
@@ -91,13 +108,13 @@ WINDOWS_BY_KEY = {w.key: w for w in WINDOWS}
 class _GeometryKeeper(QObject):
     """Saves a window's geometry when it closes (an event filter: the windows stay unaware)."""
 
-    def __init__(self, settings: ClientSettings, key: str, window: QMainWindow) -> None:
+    def __init__(self, settings: ClientSettings, key: str, window: QWidget) -> None:
         super().__init__(window)
         self.settings, self.key = settings, key
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:  # noqa: N802 (Qt's name)
-        if isinstance(event, QCloseEvent) and isinstance(watched, QMainWindow):
+        if isinstance(event, QCloseEvent) and isinstance(watched, QWidget):
             geometry.save(watched, self.settings, self.key)
             self.settings.sync()
         return False
@@ -139,7 +156,7 @@ class WindowManager(QObject):
             )
         return [await self.open(spec.key) for spec in allowed]
 
-    def _fill_windows_menu(self, window: QMainWindow) -> None:
+    def _fill_windows_menu(self, window: QWidget) -> None:
         menu = getattr(window, "windows_menu", None)
         if menu is None:
             return
@@ -150,13 +167,13 @@ class WindowManager(QObject):
             )
             menu.addAction(action)
 
-    def attach_language_choice(self, window: QMainWindow) -> None:
+    def attach_language_choice(self, window: QWidget) -> None:
         """The window's 设置 menu choice of language is kept in the settings."""
         chooser = getattr(window, "language_requested", None)
         if chooser is not None:
             chooser.connect(lambda lang, w=window: self._on_language_requested(w, lang))
 
-    def _on_language_requested(self, window: QMainWindow, lang: str) -> None:
+    def _on_language_requested(self, window: QWidget, lang: str) -> None:
         # Windows are built in one language; the choice is kept and applies at the next start.
         self.settings.language = lang
         self.settings.sync()

@@ -100,65 +100,69 @@
     </message>
 </context>
 <context>
-    <name>AlarmMapPresenter</name>
+    <name>AlarmMapFeed</name>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="264"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="232"/>
         <source>图例</source>
-        <extracomment>How often the pop-up&apos;s sound repeats while a critical alarm waits for acknowledgement. Following new critical alarms, the map stays at least this long on one (seconds).</extracomment>
+        <extracomment>Following new critical alarms, the map stays at least this long on one (seconds): in a storm a map that jumps with every new alarm cannot be read.</extracomment>
         <translation>Legend</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="267"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="235"/>
         <source>燃气</source>
         <translation>Gas</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="268"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="236"/>
         <source>供排水、积水</source>
         <translation>Water supply, drainage, flooding</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="269"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="237"/>
         <source>地下空间、井盖</source>
         <translation>Underground, manhole covers</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="270"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="238"/>
         <source>桥梁</source>
         <translation>Bridges</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="271"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="239"/>
         <source>设备离线</source>
         <translation>Device offline</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="273"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="241"/>
         <source>已确认（淡色）</source>
         <translation>Acknowledged (faded)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="274"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="242"/>
         <source>已搁置</source>
         <translation>Shelved</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="275"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="243"/>
         <source>案件（紫圈）</source>
         <translation>Cases (purple ring)</translation>
     </message>
+</context>
+<context>
+    <name>AlarmMapPresenter</name>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="425"/>
+        <location filename="../../desktop/alarm_map_presenter.py" line="269"/>
         <source>案件 · %1</source>
+        <extracomment>How often the pop-up&apos;s sound repeats while a critical alarm waits for acknowledgement.</extracomment>
         <translation>Case · %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="432"/>
+        <location filename="../../desktop/alarm_map_presenter.py" line="276"/>
         <source>编号：</source>
         <translation>Id: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="464"/>
+        <location filename="../../desktop/alarm_map_presenter.py" line="309"/>
         <source>已导出 %1 条告警到 %2</source>
         <translation>Exported %1 alarms to %2</translation>
     </message>
@@ -440,6 +444,72 @@
             <numerusform>Shelved %n</numerusform>
             <numerusform>Shelved %n</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>AlarmSummaryPanel</name>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1219"/>
+        <source>活跃告警分布</source>
+        <translation>Active alarms by kind</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1223"/>
+        <source>告警类型</source>
+        <translation>Alarm kind</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1230"/>
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+</context>
+<context>
+    <name>BoardPanel</name>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1280"/>
+        <source>红黑榜</source>
+        <translation>Red/black board</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1287"/>
+        <source>排名</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1288"/>
+        <source>区县</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1289"/>
+        <source>得分</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1290"/>
+        <source>变化</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1291"/>
+        <source>榜单</source>
+        <translation>List</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1296"/>
+        <source>本期排名尚未发布</source>
+        <translation>This period&apos;s ranking is not published yet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1336"/>
+        <source>红榜</source>
+        <translation>Red list</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1338"/>
+        <source>黑榜</source>
+        <translation>Black list</translation>
     </message>
 </context>
 <context>
@@ -1378,6 +1448,58 @@
     </message>
 </context>
 <context>
+    <name>CockpitPanel</name>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="697"/>
+        <source>数据已过期</source>
+        <extracomment>The alarm severities&apos; colours, as on the alarm queue and map (most urgent first). Text on a severity-coloured cell: white, except on yellow where white cannot be read. Names of the device kinds on the wall (the domain&apos;s enum carries none). A fixed width in text heights (a time, a two-character badge); None: a share of the rest. Panels shorter than this (px) show their as-of time beside the title.</extracomment>
+        <translation>Data stale</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="697"/>
+        <source>等待数据…</source>
+        <translation>Waiting for data…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="699"/>
+        <source>数据已过期 · 截至 %1</source>
+        <translation>Data stale · as of %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="701"/>
+        <source>数据截至 %1</source>
+        <translation>Data as of %1</translation>
+    </message>
+</context>
+<context>
+    <name>CockpitPresenter</name>
+    <message>
+        <location filename="../../desktop/cockpit_presenter.py" line="253"/>
+        <source>● 在线 · 数据截至 %1</source>
+        <extracomment>A snapshot is read at least this often even when nothing changed (series move each minute). The wall&apos;s map returns to the whole city this long after it last followed an alarm. Only a live stream means the store holds what the server holds: SYNCING is also each retry&apos;s first moment while the server is down (it must not make stale data look fresh again). After following an alarm the wall goes back to the whole city (its overview).</extracomment>
+        <translation>● Online · data as of %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/cockpit_presenter.py" line="255"/>
+        <source>● 连接中断 · 数据截至 %1</source>
+        <translation>● Link down · data as of %1</translation>
+    </message>
+</context>
+<context>
+    <name>CockpitWindow</name>
+    <message>
+        <location filename="../../desktop/cockpit.py" line="96"/>
+        <source>城市运行指挥大屏</source>
+        <translation>City operations video wall</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/cockpit.py" line="115"/>
+        <source>杭州市城市运行管理服务平台</source>
+        <extracomment>Per page: (spec, panel) for every panel of that layout.</extracomment>
+        <translation>Hangzhou City Operations Platform</translation>
+    </message>
+</context>
+<context>
     <name>CriticalAlarmPopup</name>
     <message>
         <location filename="../../desktop/alarm_panel.py" line="552"/>
@@ -1424,6 +1546,54 @@
     </message>
 </context>
 <context>
+    <name>DeviceStatusPanel</name>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1429"/>
+        <source>设备状态</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1438"/>
+        <source>设备</source>
+        <translation>Device</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1439"/>
+        <source>在线/总数</source>
+        <translation>Online/total</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1440"/>
+        <source>开启</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1441"/>
+        <source>故障</source>
+        <translation>Faults</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1584"/>
+        <source>LED屏</source>
+        <translation>LED screens</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1585"/>
+        <source>照明控制柜</source>
+        <translation>Lighting cabinets</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1586"/>
+        <source>照明回路</source>
+        <translation>Lighting circuits</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1587"/>
+        <source>单灯</source>
+        <translation>Lamps</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <location filename="../../desktop/pickers.py" line="134"/>
@@ -1447,6 +1617,111 @@
         <location filename="../../desktop/errors.py" line="42"/>
         <source>发生了一个未处理的错误，已记入日志。程序可以继续使用。</source>
         <translation>An unexpected error occurred and was logged. You can keep working.</translation>
+    </message>
+</context>
+<context>
+    <name>KpiPanel</name>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="857"/>
+        <source>城市运行指标</source>
+        <translation>City vital signs</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="861"/>
+        <source>今日上报案件</source>
+        <translation>Cases reported today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="862"/>
+        <source>今日结案</source>
+        <translation>Cases closed today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="863"/>
+        <source>按时结案率</source>
+        <translation>On-time closing rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="864"/>
+        <source>活跃告警</source>
+        <translation>Active alarms</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="865"/>
+        <source>今日物联数据</source>
+        <translation>IoT readings today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="866"/>
+        <source>今日超重车辆</source>
+        <translation>Overweight vehicles today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="867"/>
+        <source>LED屏在线</source>
+        <translation>LED screens online</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="868"/>
+        <source>亮灯</source>
+        <translation>Lights on</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="869"/>
+        <source>空闲泊位</source>
+        <translation>Free parking berths</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="950"/>
+        <location filename="../../widgets/cockpit_panels.py" line="953"/>
+        <source>件</source>
+        <extracomment>Columns from the layout, or None: chosen from the panel&apos;s shape as it is resized.</extracomment>
+        <translation>cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="958"/>
+        <source>条</source>
+        <translation>readings</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="963"/>
+        <source>辆 · 桥梁动态称重</source>
+        <translation>vehicles · bridge weigh-in-motion</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="974"/>
+        <source>今日尚无结案</source>
+        <translation>No case closed yet today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="975"/>
+        <source>今日结案 %1 件</source>
+        <translation>%1 cases closed today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="991"/>
+        <source>未接入</source>
+        <translation>Not connected</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="991"/>
+        <source>暂无数据源</source>
+        <translation>No data source yet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="992"/>
+        <source>个</source>
+        <translation>devices</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1582"/>
+        <source>在线率</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1583"/>
+        <source>亮灯率</source>
+        <translation>lit</translation>
     </message>
 </context>
 <context>
@@ -1524,6 +1799,15 @@
         <location filename="../../desktop/login_dialog.py" line="143"/>
         <source>正在连接…</source>
         <translation>Connecting…</translation>
+    </message>
+</context>
+<context>
+    <name>MapPanel</name>
+    <message>
+        <location filename="../../desktop/cockpit.py" line="58"/>
+        <source>实时告警地图</source>
+        <extracomment>The wall map&apos;s page zoom: a 4K panel seen from across the hall needs the legend, the district names and the markers about twice their desktop size.</extracomment>
+        <translation>Live alarm map</translation>
     </message>
 </context>
 <context>
@@ -1908,6 +2192,82 @@
     </message>
 </context>
 <context>
+    <name>TickerPanel</name>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1500"/>
+        <source>实时动态</source>
+        <translation>Latest events</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1507"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1508"/>
+        <source>类别</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1509"/>
+        <source>内容</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1588"/>
+        <source>恢复</source>
+        <translation>Cleared</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1589"/>
+        <source>案件</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1590"/>
+        <source>结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1591"/>
+        <source>指令</source>
+        <translation>Command</translation>
+    </message>
+</context>
+<context>
+    <name>TrendPanel</name>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1068"/>
+        <source>24小时趋势 · %1</source>
+        <translation>Last 24 h · %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1075"/>
+        <source>物联数据</source>
+        <translation>IoT readings</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1075"/>
+        <source>条/分钟</source>
+        <translation>per minute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1076"/>
+        <source>上报案件</source>
+        <translation>Cases reported</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1076"/>
+        <source>件/小时</source>
+        <translation>per hour</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1077"/>
+        <source>按时结案率</source>
+        <translation>On-time closing rate</translation>
+    </message>
+</context>
+<context>
     <name>UnitPickerDialog</name>
     <message>
         <location filename="../../desktop/pickers.py" line="310"/>
@@ -1931,6 +2291,39 @@
     </message>
 </context>
 <context>
+    <name>WimPanel</name>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1366"/>
+        <source>桥梁动态称重</source>
+        <translation>Bridge weigh-in-motion</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1375"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1376"/>
+        <source>桥梁</source>
+        <translation>Bridges</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1377"/>
+        <source>重量/限重</source>
+        <translation>Weight/limit</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1378"/>
+        <source>超限</source>
+        <translation>Over</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/cockpit_panels.py" line="1400"/>
+        <source>今日超重 %1 辆</source>
+        <translation>%1 overweight today</translation>
+    </message>
+</context>
+<context>
     <name>WindowManager</name>
     <message>
         <location filename="../../desktop/window_manager.py" line="52"/>
@@ -1939,22 +2332,27 @@
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="75"/>
+        <location filename="../../desktop/window_manager.py" line="85"/>
         <source>调度工作台</source>
         <translation>Dispatch workstation</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="82"/>
+        <location filename="../../desktop/window_manager.py" line="92"/>
         <source>告警地图</source>
         <translation>Alarm map</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="138"/>
+        <location filename="../../desktop/window_manager.py" line="99"/>
+        <source>指挥大屏</source>
+        <translation>Video wall</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/window_manager.py" line="155"/>
         <source>您的角色没有可打开的窗口</source>
         <translation>Your role has no window to open</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="166"/>
+        <location filename="../../desktop/window_manager.py" line="183"/>
         <source>界面语言已保存，下次启动时生效</source>
         <translation>Language saved; it applies at the next start</translation>
     </message>
