@@ -58,8 +58,9 @@ class Hall:
     """The server and the simulator as child processes (the server can be stopped and started
     again on its port)."""
 
-    def __init__(self, var: Path) -> None:
+    def __init__(self, var: Path, *, speed: float = 60.0, rate: float = 10.0) -> None:
         self.var = var
+        self.speed, self.rate = speed, rate
         self.db = f"sqlite:///{var / 'hall.sqlite3'}"
         self.credentials = var / "credentials.json"
         self.port = demo.free_port()
@@ -92,7 +93,8 @@ class Hall:
     def start_simulator(self) -> None:
         log = open(self.var / "simulator.log", "ab")  # noqa: SIM115
         argv = [*CLI, "simulate", "--server", self.url, "--credentials", str(self.credentials)]
-        argv += ["--scenario", "storm", "--rate", "10", "--speed", "60", "--seed", "3"]
+        argv += ["--scenario", "storm", "--rate", f"{self.rate:g}", "--speed", f"{self.speed:g}"]
+        argv += ["--seed", "3"]
         self.simulator = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
 
     def password(self, user: str) -> str:
