@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test test-pg test-noqt lint bench venv clean
+.PHONY: demo test test-pg test-noqt lint bench venv clean package package-smoke
 
 venv: $(STAMP)
 
@@ -50,5 +50,18 @@ test-noqt: $(STAMP)
 bench: $(STAMP)
 	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
+# The packaged client (build/cityops.spec, PyInstaller): the folder dist/cityops/ to copy onto
+# workstations; `make package ONEFILE=1`: one executable, dist/onefile/cityops. PyInstaller's work
+# folder is .pkg/work (kept between builds: a rebuild reuses its analysis); both are ignored by git.
+PKG_DIST := $(if $(ONEFILE),dist/onefile,dist)
+package: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath $(PKG_DIST) --workpath .pkg/work \
+		build/cityops.spec $(if $(ONEFILE),-- --onefile)
+
+# The packaged app's --smoke as an installer runs it: from a copy of the bundle, with an empty
+# environment and (Linux, root) the source tree and its venv hidden from it. Any python3 runs it.
+package-smoke:
+	$(PYTHON) build/smoke_frozen.py --dist $(PKG_DIST)/cityops
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .pkg dist
