@@ -73,6 +73,19 @@ def _password_from(credentials: str, user: str) -> str:
     return str(password)
 
 
+def _warn_missing_cjk_font(dialog: bool) -> None:
+    """Chinese would render as boxes: say so on the console, in the log and, with a screen, in
+    a dialog (a desktop shortcut, and the packaged app on Windows, have no console)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from cityops.desktop.theme import CJK_FONT_HINT
+
+    print(f"cityops desktop: {CJK_FONT_HINT}", file=sys.stderr)  # silent when there is no stderr
+    log.warning(CJK_FONT_HINT)
+    if dialog:
+        QMessageBox.warning(None, "CityOps Command Hall", CJK_FONT_HINT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     offscreen = args.offscreen or _headless()
@@ -97,15 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.language = args.lang
     i18n.install(app, settings.language)
     theme.apply_workstation(app)
-    if theme.cjk_font_missing():
-        # Chinese would render as boxes: say so where an installer looks first.
-        print(
-            "cityops desktop: no Chinese (CJK) font is installed; text will show as boxes. "
-            "Debian/Ubuntu: apt-get install fonts-wqy-microhei; Windows has Microsoft YaHei.",
-            file=sys.stderr,
-        )
     log_path = install_excepthook(data_dir() / "logs")
     log.info("cityops desktop starting; log %s", log_path)
+    if theme.cjk_font_missing():
+        _warn_missing_cjk_font(dialog=not offscreen)
     app.setQuitOnLastWindowClosed(False)  # the loop ends after the session closed cleanly
 
     loop = qasync.QEventLoop(app)

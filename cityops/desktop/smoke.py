@@ -7,6 +7,11 @@ alarms through the ingest API (an integration key), then opens each window of
 ``WINDOWS`` in this process offscreen, waits until each shows data, writes a screenshot of each
 to ``--out`` (default ``smoke-out/``) and prints ``SMOKE OK`` — or names what failed and exits 1.
 Installers run it on a fresh workstation; CI runs it on the packaged build.
+
+It also prints how long the client took to start (a ``startup:`` line): Qt start → first window
+shown (and showing data); with ``CITYOPS_LAUNCHED_AT`` (epoch seconds, set by whoever launched
+the process: ``build/smoke_frozen.py``) also launch → ``main`` and their sum, the start to the
+first window without the smoke's own server.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ SMOKE_ROLES = "dispatcher,commander,supervisor,operator,collector"
 CASES = 12
 ALARMS = 12
 TIMEOUT = 60.0
+#: Epoch seconds at which the measuring script launched this process (docs/benchmarks.md).
+LAUNCHED_AT_ENV = "CITYOPS_LAUNCHED_AT"
 
 
 class SmokeFailed(Exception):
@@ -167,7 +174,29 @@ def raise_alarms(url: str, api_key: str) -> None:
         raise SmokeFailed(f"raising the smoke alarms failed: {r.status_code} {r.text[:300]}")
 
 
-async def _open_windows(url: str, password: str, out: Path, data: Path) -> list[str]:
+def _startup_line(marks: dict[str, float]) -> str:
+    """The ``startup:`` line from the marks taken on the way (epoch seconds)."""
+    parts = []
+    try:
+        launched: float | None = float(os.environ.get(LAUNCHED_AT_ENV, ""))
+    except ValueError:
+        launched = None
+    if launched is not None:
+        parts.append(f"launch → main {marks['main'] - launched:.2f} s")
+    if "shown" in marks:
+        parts.append(f"Qt start → first window shown {marks['shown'] - marks['qt']:.2f} s")
+    if "data" in marks:
+        parts.append(f"showing data {marks['data'] - marks['qt']:.2f} s")
+    if launched is not None and "shown" in marks:
+        # The throwaway server's seeding and start happen between the two: left out.
+        total = (marks["main"] - launched) + (marks["shown"] - marks["qt"])
+        parts.append(f"start to first window {total:.2f} s")
+    return "startup: " + "; ".join(parts)
+
+
+async def _open_windows(
+    url: str, password: str, out: Path, data: Path, marks: dict[str, float]
+) -> list[str]:
     from cityops.desktop.session import Session
     from cityops.desktop.settings import ClientSettings
     from cityops.desktop.window_manager import WINDOWS, WindowManager
@@ -180,6 +209,7 @@ async def _open_windows(url: str, password: str, out: Path, data: Path) -> list[
         for spec in WINDOWS:
             try:
                 opened = await asyncio.wait_for(manager.open(spec.key), TIMEOUT)
+                marks.setdefault("shown", time.time())
                 ready = getattr(opened.presenter, "ready", None)
                 if ready is not None:
                     await asyncio.wait_for(ready.wait(), TIMEOUT)
@@ -190,6 +220,7 @@ async def _open_windows(url: str, password: str, out: Path, data: Path) -> list[
                     if time.monotonic() > deadline:
                         raise SmokeFailed("no data shown")
                     await asyncio.sleep(0.2)
+                marks.setdefault("data", time.time())
                 await asyncio.sleep(0.3)  # let the last repaint land
             except Exception as exc:  # noqa: BLE001 (name every failure, keep going)
                 failures.append(f"{spec.key}: {type(exc).__name__}: {exc}")
@@ -202,6 +233,7 @@ async def _open_windows(url: str, password: str, out: Path, data: Path) -> list[
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    marks = {"main": time.time()}
     p = argparse.ArgumentParser(prog="cityops --smoke")
     p.add_argument("--out", default="smoke-out", help="folder for the screenshots")
     args = p.parse_args(list(argv or []))
@@ -217,12 +249,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             url, server, password, api_key = start_server(folder)
             report_cases(url, password)
             raise_alarms(url, api_key)
-            failures = _run_qt(url, password, out, folder)
+            failures = _run_qt(url, password, out, folder, marks)
         except SmokeFailed as exc:
             failures = [str(exc)]
         finally:
             if server is not None:
                 demo.stop_process(server)
+    print(_startup_line(marks))
     if failures:
         for failure in failures:
             print(f"SMOKE FAILED: {failure}", file=sys.stderr)
@@ -231,7 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _run_qt(url: str, password: str, out: Path, folder: Path) -> list[str]:
+def _run_qt(url: str, password: str, out: Path, folder: Path, marks: dict[str, float]) -> list[str]:
+    marks["qt"] = time.time()  # before Qt's libraries load: part of a client's start
     import PySide6.QtWebEngineWidgets  # noqa: F401  (before the QApplication)
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -243,10 +277,13 @@ def _run_qt(url: str, password: str, out: Path, folder: Path) -> list[str]:
     app.setQuitOnLastWindowClosed(False)  # closing a window must not end the run mid-way
     i18n.install(app, "zh")
     theme.apply_workstation(app)
-    if theme.cjk_font_missing():
-        print("warning: no CJK font installed; Chinese text will show as boxes", file=sys.stderr)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        failures: list[str] = loop.run_until_complete(_open_windows(url, password, out, folder))
+        failures: list[str] = loop.run_until_complete(
+            _open_windows(url, password, out, folder, marks)
+        )
+    if theme.cjk_font_missing():
+        # The windows open, but an operator could not read them: this workstation is not ready.
+        failures.append(theme.CJK_FONT_HINT)
     return failures

@@ -2,7 +2,8 @@
 
 Offers ``apply_workstation(app)``: the Fusion style, a font with CJK glyphs when one is
 installed, and ``resources/qss/workstation.qss``. ``cjk_font_missing()`` tells the start-up
-code to warn the installer (Chinese would show as boxes).
+code (the desktop, the smoke run) to warn the installer with ``CJK_FONT_HINT`` (Chinese would
+show as boxes).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ CJK_FAMILIES = (
     "Source Han Sans SC",
     "WenQuanYi Micro Hei",
     "WenQuanYi Zen Hei",
+)
+#: What the installer is told when none is installed. English on purpose: without a CJK font,
+#: a Chinese message would itself show as boxes.
+CJK_FONT_HINT = (
+    "No Chinese (CJK) font is installed: Chinese text shows as boxes. "
+    "Debian/Ubuntu: apt-get install fonts-wqy-microhei (or fonts-noto-cjk); "
+    "Windows: Microsoft YaHei (Settings > Fonts; on some editions with the Chinese "
+    "supplemental fonts)."
 )
 
 
