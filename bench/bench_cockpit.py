@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import math
 import os
 import random
@@ -52,6 +53,7 @@ from cityops.desktop.cockpit import CockpitWindow  # noqa: E402
 from cityops.desktop.cockpit_layout import load_config  # noqa: E402
 from cityops.desktop.cockpit_presenter import CockpitPresenter  # noqa: E402
 from cityops.desktop.session import Session  # noqa: E402
+from cityops.desktop.window_manager import settle_heap  # noqa: E402
 from cityops.widgets.cockpit_model import CockpitSnapshot, Series, TickerItem  # noqa: E402
 from tests.qt.cockpit_probe import Hall  # noqa: E402
 
@@ -132,6 +134,7 @@ async def bench(var: Path, minutes: float, speed: float, rate: float) -> None:
     window.resize(3840, 2160)
     window.show()
     await presenter.start()
+    settle_heap()  # as the window manager does after opening a window
     started = time.monotonic()
     real_s = minutes * 60 / speed
     five_min_at = 5 * 60 / speed
@@ -149,6 +152,17 @@ async def bench(var: Path, minutes: float, speed: float, rate: float) -> None:
     probe = QTimer(interval=10)
     probe.timeout.connect(tick)
     probe.start()
+    collections: list[float] = []  # full (generation 2) collections, ms: they stop every thread
+    began = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                began[0] = time.perf_counter()
+            else:
+                collections.append((time.perf_counter() - began[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
     frames: list[float] = []
     rss_start = rss_end = 0.0
     n = 0
@@ -182,7 +196,11 @@ async def bench(var: Path, minutes: float, speed: float, rate: float) -> None:
         stall = max(gaps[5:]) if len(gaps) > 5 else float("nan")
         gaps.sort()
         p99 = gaps[int(len(gaps) * 0.99)] if gaps else float("nan")
-        detail = f"{len(gaps):,} ticks, p99 {p99:.1f} ms, {presenter.snapshots} snapshots"
+        worst_gc = max(collections, default=0.0)
+        detail = (
+            f"{len(gaps):,} ticks, p99 {p99:.1f} ms, {presenter.snapshots} snapshots, "
+            f"{len(collections)} full GCs (longest {worst_gc:.0f} ms)"
+        )
         print(line("ui_stall_max", stall, "ms", 50, detail), flush=True)
         growth = rss_end - rss_start
         detail = f"{rss_start:.0f} MB at 5 simulated min → {rss_end:.0f} MB at {minutes:g}"
@@ -190,6 +208,7 @@ async def bench(var: Path, minutes: float, speed: float, rate: float) -> None:
         window.grab().save(str(var / "cockpit-bench.png"))
     finally:
         probe.stop()
+        gc.callbacks.remove(on_gc)
         await presenter.stop()
         window.close()
         await session.close()
