@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Signal
 
 from cityops.desktop.i18n import language
 from cityops.desktop.sync_bridge import SyncBridge
+from cityops.desktop.tasks import Tasks
 from cityops.domain import alarms as al
 from cityops.domain.actors import Actor
 from cityops.domain.outcomes import Rejection
@@ -56,18 +57,14 @@ class AlarmIntents(QObject):
         self.user = user
         self._clock = clock
         self._stopped = False
-        self._tasks: set[asyncio.Task[Any]] = set()  # kept referenced until done
+        self._tasks = Tasks("alarm intents")
         bridge.intents_rejected.connect(self._on_bridge_intents_rejected)
 
     async def stop(self) -> None:
         self._stopped = True
         with contextlib.suppress(RuntimeError, TypeError):
             self.bridge.intents_rejected.disconnect(self._on_bridge_intents_rejected)
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.close()
 
     # ------------------------------------------------------------------ decisions
 
@@ -111,17 +108,7 @@ class AlarmIntents(QObject):
     def _act(self, name: str, alarm_id: str, args: dict[str, Any], change: Change) -> None:
         if self._stopped:
             return
-        self._spawn(self._submit(name, alarm_id, args, change), f"alarm-{name}")
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("alarm intent %s failed", task.get_name(), exc_info=task.exception())
+        self._tasks.spawn(self._submit(name, alarm_id, args, change), f"alarm-{name}")
 
     async def _submit(self, name: str, alarm_id: str, args: dict[str, Any], change: Change) -> None:
         """The domain's own transition makes the optimistic row (so it equals the server's

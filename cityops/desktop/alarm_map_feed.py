@@ -24,7 +24,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -33,6 +33,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from cityops.desktop.alarm_feed import device_names, load_alarm_rows
 from cityops.desktop.alarm_panel import domain_name
 from cityops.desktop.sync_bridge import SyncBridge
+from cityops.desktop.tasks import Tasks
 from cityops.domain.alarms import AlarmKind, AlarmState, Severity
 from cityops.domain.geography import load_districts
 from cityops.domain.reference import RESOURCES
@@ -134,7 +135,7 @@ class AlarmMapFeed(QObject):
         self._last_read = -1e9
         self._reading = False
         self._followed_at = -1e9
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = Tasks("alarm map feed", self.failed.emit)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._on_timer_timeout)
         self.ready = asyncio.Event()
@@ -156,7 +157,7 @@ class AlarmMapFeed(QObject):
         self.alerting = {i for i, r in first.rows.items() if is_alerting(r)}
         if self.markers:
             self.view.apply_serialised(*first.batch)
-        self._spawn(self._await_first_landing(), "map-ready")
+        self._tasks.spawn(self._await_first_landing(), "map-ready")
 
     async def stop(self) -> None:
         self._stopped = True
@@ -167,25 +168,7 @@ class AlarmMapFeed(QObject):
         ):
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect(slot)
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
-        if self._stopped:
-            coro.close()
-            return
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("alarm map feed %s failed", task.get_name(), exc_info=task.exception())
-            self.failed.emit(f"{task.get_name()}: {task.exception()}")
+        await self._tasks.close()
 
     async def _await_first_landing(self) -> None:
         # Ready once the page is up and holds the first batch (or there was nothing to send).
@@ -316,7 +299,7 @@ class AlarmMapFeed(QObject):
 
     def _on_timer_timeout(self) -> None:
         self._reading = True
-        self._spawn(self._read_touched(), "map-changes")
+        self._tasks.spawn(self._read_touched(), "map-changes")
 
     async def _read_touched(self) -> None:
         try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from cityops.desktop.alarm_map_feed import AlarmMapFeed, for_page
 from cityops.desktop.alarm_panel import CriticalAlarmPopup, alarm_row
 from cityops.desktop.i18n import name_of
 from cityops.desktop.session import Session
+from cityops.desktop.tasks import Tasks
 from cityops.domain.cases import CaseState
 from cityops.domain.schemas import Entity
 from cityops.widgets.map_view import standalone_page
@@ -83,7 +84,7 @@ class AlarmMapPresenter(QObject):
         self._touched_cases: set[str] = set()
         self._cases_on = False
         self._stopped = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = Tasks("alarm map", self._on_feed_failed)
         self._counts_due = False
         self._counts_timer = QTimer(self, interval=1000)
         self._counts_timer.timeout.connect(self._on_counts_timer_timeout)
@@ -149,25 +150,7 @@ class AlarmMapPresenter(QObject):
                 signal.disconnect(slot)
         await self.feed.stop()
         await self.intents.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
-        if self._stopped:
-            coro.close()
-            return
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("alarm map task %s failed", task.get_name(), exc_info=task.exception())
-            self._on_feed_failed(f"{task.get_name()}: {task.exception()}")
+        await self._tasks.close()
 
     def _on_feed_failed(self, text: str) -> None:
         self.window.show_message(text, error=True)
@@ -193,7 +176,7 @@ class AlarmMapPresenter(QObject):
                 self._cases_timer.start()
 
     def _on_cases_timer_timeout(self) -> None:
-        self._spawn(self._read_touched_cases(), "map-cases-changed")
+        self._tasks.spawn(self._read_touched_cases(), "map-cases-changed")
 
     async def _read_touched_cases(self) -> None:
         cases, self._touched_cases = self._touched_cases, set()
@@ -233,7 +216,7 @@ class AlarmMapPresenter(QObject):
         if name == "cases":
             self._cases_on = on
             if on:
-                self._spawn(self._load_cases(), "map-cases")
+                self._tasks.spawn(self._load_cases(), "map-cases")
             else:
                 self._touched_cases.clear()
         self.window.map.show_layer(name, on)
@@ -247,7 +230,7 @@ class AlarmMapPresenter(QObject):
         self._show_detail(alarm_id)
 
     def _show_detail(self, alarm_id: str) -> None:
-        self._spawn(self._fetch_detail(alarm_id), "map-detail")
+        self._tasks.spawn(self._fetch_detail(alarm_id), "map-detail")
 
     async def _fetch_detail(self, alarm_id: str) -> None:
         """The pane shows the whole document, read when asked (the map keeps only rows)."""
@@ -259,7 +242,7 @@ class AlarmMapPresenter(QObject):
         self.window.detail.show_alarm(row)
 
     def _on_map_case_clicked(self, case_id: str) -> None:
-        self._spawn(self._show_case(case_id), "map-case")
+        self._tasks.spawn(self._show_case(case_id), "map-case")
 
     async def _show_case(self, case_id: str) -> None:
         doc = await asyncio.to_thread(self.store.get, Entity.CASE, case_id)
@@ -280,7 +263,7 @@ class AlarmMapPresenter(QObject):
         self.window.detail.show_case(title, body)
 
     def _on_window_export_requested(self, path: str) -> None:
-        self._spawn(self.export(Path(path)), "map-export")
+        self._tasks.spawn(self.export(Path(path)), "map-export")
 
     async def export(self, path: Path) -> int:
         """Write what the map shows now (filter, layers, view) as one HTML file; returns how
@@ -331,7 +314,7 @@ class AlarmMapPresenter(QObject):
         if arrived or self.window.popup.alarm_id() not in alerting:
             rows = self.feed.rows
             newest = max(arrived or alerting, key=lambda i: str(rows[i]["since"]))
-            self._spawn(self._show_popup(newest, sound=bool(arrived)), "map-popup")
+            self._tasks.spawn(self._show_popup(newest, sound=bool(arrived)), "map-popup")
 
     async def _show_popup(self, alarm_id: str, *, sound: bool) -> None:
         doc = await asyncio.to_thread(self.store.get, Entity.ALARM, alarm_id)

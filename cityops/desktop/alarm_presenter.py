@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from cityops.desktop.alarm_intents import AlarmIntents
 from cityops.desktop.alarm_panel import AlarmQueuePanel
 from cityops.desktop.i18n import name_of
 from cityops.desktop.sync_bridge import SyncBridge
+from cityops.desktop.tasks import Tasks
 from cityops.domain.actors import Actor
 from cityops.domain.reference import Reference
 from cityops.domain.schemas import Entity
@@ -64,7 +65,7 @@ class AlarmPresenter(QObject):
         self._dirty = False
         self._stopped = False
         self._load_task: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()  # kept referenced until done
+        self._tasks = Tasks("alarm presenter")
         self.loads = 0  # how many loads ran (tests and the status bar's diagnostics)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -103,22 +104,7 @@ class AlarmPresenter(QObject):
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect(slot)
         await self.intents.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-        return task
-
-    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("alarm presenter task %s failed", task.get_name(), exc_info=task.exception())
+        await self._tasks.close()
 
     # ------------------------------------------------------------------ loading
 
@@ -147,8 +133,9 @@ class AlarmPresenter(QObject):
     def _on_timer_timeout(self) -> None:
         if self._stopped:
             return
-        self._load_task = self._spawn(self.reload(), "alarm-load")
-        self._load_task.add_done_callback(self._on_load_done)
+        self._load_task = self._tasks.spawn(self.reload(), "alarm-load")
+        if self._load_task is not None:
+            self._load_task.add_done_callback(self._on_load_done)
 
     def _on_load_done(self, _task: asyncio.Task[None]) -> None:
         if self._dirty:

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -31,6 +31,7 @@ from cityops.desktop.cockpit import CockpitWindow, MapPanel
 from cityops.desktop.cockpit_feed import read_snapshot
 from cityops.desktop.i18n import name_of
 from cityops.desktop.session import Session
+from cityops.desktop.tasks import Tasks
 from cityops.domain.city import CITY_TZ
 from cityops.sync.engine import ConnectionState, SyncStatus
 from cityops.widgets.cockpit_model import CockpitSnapshot
@@ -99,7 +100,7 @@ class CockpitPresenter(QObject):
         self._shown_version: dict[int, int] = {}  # page → snapshot number it last got
         self._paused = False
         self._stopped = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = Tasks("cockpit")
         self._refresh = QTimer(self, interval=int(self.config.refresh_s * 1000))
         self._refresh.timeout.connect(self._on_refresh_timeout)
         self._tick = QTimer(self, interval=1000)
@@ -135,7 +136,7 @@ class CockpitPresenter(QObject):
             self.window.place_on_screens(self._screens)
         self._on_bridge_status_changed(self.session.engine.status)
         if self.feed is not None:
-            self._spawn(self.feed.start(), "cockpit-map")
+            self._tasks.spawn(self.feed.start(), "cockpit-map")
         self._refresh.start()
         self._tick.start()
         if self.config.playlist.rotate_s > 0 and len(self.window.pages) > 1:
@@ -156,25 +157,7 @@ class CockpitPresenter(QObject):
                 signal.disconnect(slot)
         if self.feed is not None:
             await self.feed.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
-        if self._stopped:
-            coro.close()
-            return
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            # The wall keeps running: the next tick tries again.
-            log.error("cockpit task %s failed", task.get_name(), exc_info=task.exception())
+        await self._tasks.close()
 
     # ------------------------------------------------------------------ data
 
@@ -184,7 +167,7 @@ class CockpitPresenter(QObject):
     def _on_refresh_timeout(self) -> None:
         quiet = time.monotonic() - self._last_read >= MAX_QUIET_S
         if not self._reading and (self._dirty or quiet):
-            self._spawn(self._read(), "cockpit-snapshot")
+            self._tasks.spawn(self._read(), "cockpit-snapshot")
 
     async def _read(self) -> None:
         if self._reading:
@@ -272,7 +255,7 @@ class CockpitPresenter(QObject):
 
     def _step(self, delta: int) -> None:
         self.window.show_layout(self.window.current() + delta)
-        self._spawn(self._show_snapshot(), "cockpit-show")
+        self._tasks.spawn(self._show_snapshot(), "cockpit-show")
         self._mark_freshness()
         if self._rotate.isActive():
             self._rotate.start()  # a hand on the keyboard restarts the dwell
