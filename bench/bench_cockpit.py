@@ -1,12 +1,15 @@
 """Benchmarks of the video-wall cockpit (issue 8's targets), offscreen, against a live hall.
 
-``.venv/bin/python bench/bench_cockpit.py [--minutes 60] [--speed 12] [--rate 10]``
+``.venv/bin/python bench/bench_cockpit.py [--minutes 60] [--speed 12] [--rate 10] [--hall-nice 10]``
 
 A hall of its own, as the cockpit test builds it (``tests/qt/cockpit_probe.Hall``): a seeded
 SQLite file, ``cityops server``, ``cityops simulate --scenario storm --rate R --speed S``; the
 commander's cockpit (the app's window and presenter, the shipped default layout) at 3840×2160.
 The run lasts ``--minutes`` of simulated time (``--speed`` simulated s per real s: 60 simulated
-minutes at speed 12 take 5 real minutes).
+minutes at speed 12 take 5 real minutes). The hall's server and simulator run at ``nice
+--hall-nice`` (default 10): in a hall they run on other machines than the wall PC, and on this one
+machine they would otherwise take the wall's cores on an equal footing; ``--hall-nice 0``
+measures that co-located case (docs/benchmarks.md reports both).
 
 ``frame_4k`` (ms, target < 33): median of one wall frame with every panel updating: each
     panel gets a snapshot whose every part differs from the last (the live one, perturbed), then
@@ -55,6 +58,7 @@ from cityops.desktop.cockpit_presenter import CockpitPresenter  # noqa: E402
 from cityops.desktop.session import Session  # noqa: E402
 from cityops.desktop.window_manager import settle_heap  # noqa: E402
 from cityops.widgets.cockpit_model import CockpitSnapshot, Series, TickerItem  # noqa: E402
+from tests.qt import cockpit_probe  # noqa: E402
 from tests.qt.cockpit_probe import Hall  # noqa: E402
 
 
@@ -122,8 +126,11 @@ def perturbed(snap: CockpitSnapshot, n: int) -> CockpitSnapshot:
     )
 
 
-async def bench(var: Path, minutes: float, speed: float, rate: float) -> None:
+async def bench(var: Path, minutes: float, speed: float, rate: float, nice: int) -> None:
     hall = Hall(var, speed=speed, rate=rate)
+    if nice:
+        hall_cli = ["nice", "-n", str(nice), *cockpit_probe.CLI]
+        cockpit_probe.CLI[:] = hall_cli  # the Hall starts its children with this command
     await asyncio.to_thread(hall.seed)
     await asyncio.to_thread(hall.start_server)
     hall.start_simulator()
@@ -220,11 +227,12 @@ def main() -> int:
     p.add_argument("--minutes", type=float, default=60.0, help="simulated minutes")
     p.add_argument("--speed", type=float, default=12.0)
     p.add_argument("--rate", type=float, default=10.0)
+    p.add_argument("--hall-nice", type=int, default=10, help="nice of the server and simulator")
     args = p.parse_args()
     print(
         f"cockpit benchmarks: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
         f"load {os.getloadavg()[0]:.2f}, storm at rate {args.rate:g}, speed {args.speed:g}, "
-        f"{args.minutes:g} simulated min",
+        f"{args.minutes:g} simulated min, hall at nice {args.hall_nice}",
         flush=True,
     )
     app = QApplication([])
@@ -234,7 +242,9 @@ def main() -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop, tempfile.TemporaryDirectory(prefix="bench-cockpit-") as tmp:
-        loop.run_until_complete(bench(Path(tmp), args.minutes, args.speed, args.rate))
+        loop.run_until_complete(
+            bench(Path(tmp), args.minutes, args.speed, args.rate, args.hall_nice)
+        )
     return 0
 
 
