@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from cityops.domain import alarms as al
 from cityops.domain.cases import CaseState
@@ -58,17 +58,26 @@ def load_alarm_docs(store: LocalStore) -> list[dict[str, Any]]:
         return [json.loads(text) for text in texts.scalars()]
 
 
-_MARKER_QUERY: Final = select(
+#: The document fields ``row_of`` reads, from the table's columns and SQLite's JSON functions.
+_ROW_QUERY: Final = select(
     ALARMS.c.id,
     ALARMS.c.severity,
     ALARMS.c.kind,
     ALARMS.c.state,
     ALARMS.c.district_code,
     ALARMS.c.device_id,
-    func.json_extract(ALARMS.c.doc, "$.lon"),
-    func.json_extract(ALARMS.c.doc, "$.lat"),
-    func.json_extract(ALARMS.c.doc, "$.first_raised_at"),
+    func.json_extract(ALARMS.c.doc, "$.lon").label("lon"),
+    func.json_extract(ALARMS.c.doc, "$.lat").label("lat"),
+    func.json_extract(ALARMS.c.doc, "$.first_raised_at").label("first_raised_at"),
 ).where(ALARMS.c.state.in_(LISTED_STATES))
+
+
+def _by_ids(query: Select[Any], column: Any, ids: Iterable[str] | None) -> list[Select[Any]]:
+    """``query`` as is (``ids`` None), or restricted to ``ids`` in IN lists of ``_CHUNK``."""
+    if ids is None:
+        return [query]
+    wanted = sorted(set(ids))
+    return [query.where(column.in_(wanted[i : i + _CHUNK])) for i in range(0, len(wanted), _CHUNK)]
 
 
 def load_alarm_rows(
@@ -77,32 +86,12 @@ def load_alarm_rows(
     """Listed alarms (of ``ids`` only, when given) by id, shaped as ``row_of`` makes them.
     Read from the table's columns and SQLite's JSON functions, not by parsing 50,000
     documents in Python."""
-    wanted = None if ids is None else sorted(set(ids))
-    queries = (
-        [_MARKER_QUERY]
-        if wanted is None
-        else [
-            _MARKER_QUERY.where(ALARMS.c.id.in_(wanted[i : i + _CHUNK]))
-            for i in range(0, len(wanted), _CHUNK)
-        ]
-    )
     rows: dict[str, dict[str, Any]] = {}
     with store.engine.connect() as conn:
-        for query in queries:
-            for alarm_id, sev, kind, state, district, device, lon, lat, since in conn.execute(
-                query
-            ):
-                rows[alarm_id] = {
-                    "id": alarm_id,
-                    "lat": None if lat is None else float(lat),
-                    "lon": None if lon is None else float(lon),
-                    "severity": sev,
-                    "kind": kind,
-                    "state": state,
-                    "district": district,
-                    "device": device,
-                    "since": since,
-                }
+        for query in _by_ids(_ROW_QUERY, ALARMS.c.id, ids):
+            for fields in conn.execute(query).mappings():
+                row = row_of(dict(fields))
+                rows[row["id"]] = row
     return rows
 
 
@@ -123,18 +112,9 @@ def load_case_markers(
     ).where(
         CASES.c.state.in_(_OPEN_CASE_STATES), CASES.c.lat.is_not(None), CASES.c.lon.is_not(None)
     )
-    wanted = None if ids is None else sorted(set(ids))
     found: dict[str, dict[str, Any]] = {}
     with store.engine.connect() as conn:
-        chunks = (
-            [query]
-            if wanted is None
-            else [
-                query.where(CASES.c.id.in_(wanted[i : i + _CHUNK]))
-                for i in range(0, len(wanted), _CHUNK)
-            ]
-        )
-        for chunk in chunks:
+        for chunk in _by_ids(query, CASES.c.id, ids):
             for case_id, lat, lon, level, text in conn.execute(chunk):
                 found[case_id] = {
                     "id": case_id,
@@ -148,13 +128,9 @@ def load_case_markers(
 
 def device_names(store: LocalStore, ids: Iterable[str]) -> dict[str, str]:
     """Device id → Chinese name, for the ids the devices table knows."""
-    wanted = sorted(set(ids))
     names: dict[str, str] = {}
-    name = func.json_extract(DEVICES.c.doc, "$.name_zh")
+    query = select(DEVICES.c.id, func.json_extract(DEVICES.c.doc, "$.name_zh"))
     with store.engine.connect() as conn:
-        for start in range(0, len(wanted), _CHUNK):
-            query = select(DEVICES.c.id, name).where(
-                DEVICES.c.id.in_(wanted[start : start + _CHUNK])
-            )
-            names.update({i: n for i, n in conn.execute(query) if n})
+        for chunk in _by_ids(query, DEVICES.c.id, ids):
+            names.update({i: n for i, n in conn.execute(chunk) if n})
     return names

@@ -45,7 +45,7 @@ from cityops.desktop.alarm_panel import (
     domain_name,
     hall_clock,
 )
-from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar
+from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar, show_message_line
 from cityops.domain.alarms import AlarmKind, AlarmState, Severity
 from cityops.widgets.map_view import MapView
 
@@ -159,16 +159,11 @@ class AlarmDetailPane(QFrame):
         row = self._row
         if row is None or row.state not in ACTIVE_STATES:
             return
-        summary = f"{domain_name(row.severity)} · {row.kind} · {row.district}\n{row.device}"
-        dialog = ShelveDialog(summary, _utc_now, self)
-        dialog.accepted.connect(lambda: self._on_shelve_dialog_accepted(row.id, dialog))
-        dialog.finished.connect(dialog.deleteLater)
-        self.shelve_dialog = dialog
-        dialog.open()
+        self.shelve_dialog = ShelveDialog.ask(row, _utc_now, self, self._on_shelve_chosen)
 
-    def _on_shelve_dialog_accepted(self, alarm_id: str, dialog: ShelveDialog) -> None:
+    def _on_shelve_chosen(self, alarm_id: str, until_iso: str, reason: str) -> None:
         self.shelve_dialog = None
-        self.shelve_requested.emit(alarm_id, dialog.until().isoformat(), dialog.reason())
+        self.shelve_requested.emit(alarm_id, until_iso, reason)
 
     def _on_unshelve_button_clicked(self) -> None:
         if self._row is not None and self._row.state is AlarmState.SHELVED:
@@ -394,13 +389,7 @@ class AlarmMapWindow(QMainWindow):
         self.count_label.setText(text)
 
     def show_message(self, text: str, *, error: bool = False) -> None:
-        colour = "#b71c1c" if error else "#1b5e20"
-        background = "#ffebee" if error else "#e8f5e9"
-        self.message.setStyleSheet(
-            f"#messageLine {{ padding: 4px 10px; color: {colour}; background: {background}; }}"
-        )
-        self.message.setText(text)
-        self.message.show()
+        show_message_line(self.message, text, error=error)
 
     # ------------------------------------------------------------------ slots
 

@@ -9,7 +9,8 @@ Offers to the dispatcher workstation (and to ``alarm_presenter``, which feeds it
   shortcuts; an audible, always-on-top alert for unacknowledged critical alarms. It holds no
   store or server: it takes plain documents through ``set_alarms`` and emits ``*_requested``;
 - ``CriticalAlarmPopup``: the non-modal, always-on-top window naming a critical alarm;
-- ``ShelveDialog`` and ``shelve_until(choice, now)``: a shelf's expiry from the offered choices;
+- ``ShelveDialog`` (``ShelveDialog.ask(row, clock, parent, chosen)`` opens it for a row: the queue
+  and the alarm map) and ``shelve_until(choice, now)``: a shelf's expiry from the offered choices;
 - ``domain_name(kind | severity | state)``: the domain's name of it in the UI language;
   ``card_detail(row)`` / ``card_status(row, now)``: the texts of a card's second line.
 """
@@ -506,6 +507,23 @@ class ShelveDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(380)
 
+    @classmethod
+    def ask(
+        cls,
+        row: AlarmRow,
+        clock: Callable[[], datetime],
+        parent: QWidget,
+        chosen: Callable[[str, str, str], None],
+    ) -> ShelveDialog:
+        """Open the dialog for ``row`` (not modal-looped: ``open()``); on OK
+        ``chosen(alarm id, until ISO, reason)``."""
+        summary = f"{domain_name(row.severity)} · {row.kind} · {row.district}\n{row.device}"
+        dialog = cls(summary, clock, parent)
+        dialog.accepted.connect(lambda: chosen(row.id, dialog.until().isoformat(), dialog.reason()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
     def choice(self) -> ShelveChoice:
         for choice, button in self.choice_buttons.items():
             if button.isChecked():
@@ -945,16 +963,11 @@ class AlarmQueuePanel(QWidget):
         row = self._row(self._selected_id)
         if row is None or row.state not in ACTIVE_STATES:
             return
-        summary = f"{domain_name(row.severity)} · {row.kind} · {row.district}\n{row.device}"
-        dialog = ShelveDialog(summary, self._clock, self)
-        dialog.accepted.connect(lambda: self._on_shelve_dialog_accepted(row.id, dialog))
-        dialog.finished.connect(dialog.deleteLater)
-        self.shelve_dialog = dialog
-        dialog.open()
+        self.shelve_dialog = ShelveDialog.ask(row, self._clock, self, self._on_shelve_chosen)
 
-    def _on_shelve_dialog_accepted(self, alarm_id: str, dialog: ShelveDialog) -> None:
+    def _on_shelve_chosen(self, alarm_id: str, until_iso: str, reason: str) -> None:
         self.shelve_dialog = None
-        self.shelve_requested.emit(alarm_id, dialog.until().isoformat(), dialog.reason())
+        self.shelve_requested.emit(alarm_id, until_iso, reason)
 
     def _on_unshelve_button_clicked(self) -> None:
         row = self._row(self._selected_id)

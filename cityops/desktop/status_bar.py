@@ -4,6 +4,8 @@ Offers ``SyncStatusBar`` (the window's status bar: connection state with a colou
 waiting in the outbox, time of the last sync) and ``OfflineBanner`` (a strip across the top of a
 window while offline, saying that work is kept and will go up, with a "重新登录" button when the
 login expired). Both take ``SyncStatus`` values from ``SyncBridge.status_changed``.
+``show_message_line(label, text, error=)``: the message line the workstation and the alarm map
+share.
 """
 
 from __future__ import annotations
@@ -107,3 +109,15 @@ class OfflineBanner(QFrame):
             return
         self.label.setText(text)
         self.show()
+
+
+def show_message_line(label: QLabel, text: str, *, error: bool = False) -> None:
+    """A window's message line (a QLabel named ``messageLine``): red for a problem, green for a
+    note; it stays until replaced."""
+    colour = "#b71c1c" if error else "#1b5e20"
+    background = "#ffebee" if error else "#e8f5e9"
+    label.setStyleSheet(
+        f"#messageLine {{ padding: 4px 10px; color: {colour}; background: {background}; }}"
+    )
+    label.setText(text)
+    label.show()

@@ -29,7 +29,7 @@ from cityops.desktop.case_actions import ACTIONS
 from cityops.desktop.case_filters import CaseFilterBar
 from cityops.desktop.case_table_model import CaseTableView
 from cityops.desktop.i18n import language
-from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar
+from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar, show_message_line
 from cityops.domain.reference import Reference
 from cityops.local_store.case_index import QUEUES
 
@@ -170,13 +170,7 @@ class WorkstationWindow(QMainWindow):
             action.setEnabled(key in keys)
 
     def show_message(self, text: str, *, error: bool = False) -> None:
-        colour = "#b71c1c" if error else "#1b5e20"
-        background = "#ffebee" if error else "#e8f5e9"
-        self.message.setStyleSheet(
-            f"#messageLine {{ padding: 4px 10px; color: {colour}; background: {background}; }}"
-        )
-        self.message.setText(text)
-        self.message.show()
+        show_message_line(self.message, text, error=error)
 
     def add_rejection(self, text: str) -> None:
         self.rejections.insertItem(0, text)

@@ -17,7 +17,6 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,22 +46,10 @@ from cityops.simulator.clock import MINUTE  # noqa: E402
 from cityops.simulator.iot import ReadingGenerator, build_network  # noqa: E402
 from cityops.simulator.scenarios import build  # noqa: E402
 from cityops.widgets.map_view import MapView  # noqa: E402
+from tests.qt.qt_loop import wait_until  # noqa: E402
 
 SEED = 7
 SPEED = 60.0  # simulated seconds per real second: 30 storm minutes in 30 s of readings
-
-
-async def until(check: Callable[[], Any], within: float, what: str) -> None:
-    started = time.monotonic()
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if time.monotonic() - started > within:
-            raise AssertionError(f"not within {within} s: {what}")
-        await asyncio.sleep(0.1)
 
 
 def storm_readings() -> list[dict[str, Any]]:
@@ -142,7 +129,7 @@ async def scenario(argv: list[str]) -> dict[str, Any]:
             loading = await view.evaluate("cityops.loading")
             return bool(expected) and total == len(expected) and not loading
 
-        await until(settled, 60, "the page holds what the store holds")
+        await wait_until(settled, 60, "the page holds what the store holds")
         await asyncio.sleep(0.5)  # one more flush: nothing else pending
         out["store_ids"] = sorted(expected)
         out["store_severity"] = {i: m["severity"] for i, m in expected.items()}
@@ -165,7 +152,7 @@ async def scenario(argv: list[str]) -> dict[str, Any]:
         target = critical[0] if critical else sorted(expected)[0]
         out["clicked"] = target
         await view.evaluate(f"cityops.click({json.dumps(target)})")
-        await until(lambda: window.detail.alarm_id() == target, 10, "the detail pane shows it")
+        await wait_until(lambda: window.detail.alarm_id() == target, 10, "the detail pane shows it")
         out["detail_title"] = window.detail.title_label.text()
         out["ack_enabled"] = window.detail.ack_button.isEnabled()
 
@@ -177,14 +164,16 @@ async def scenario(argv: list[str]) -> dict[str, Any]:
             row = panel._row(target)
             return None if row is None else row.state.value
 
-        await until(lambda: queue_state() == "active_ack", 15, "the queue shows it acknowledged")
+        await wait_until(
+            lambda: queue_state() == "active_ack", 15, "the queue shows it acknowledged"
+        )
         out["queue_state"] = queue_state()
 
         async def server_acked() -> bool:
             doc = await asyncio.to_thread(store.get, Entity.ALARM, target)
             return bool(doc) and doc["state"] == "active_ack" and doc.get("acked_by") is not None
 
-        await until(server_acked, 20, "the store holds the server's acknowledged copy")
+        await wait_until(server_acked, 20, "the store holds the server's acknowledged copy")
 
         async def page_faded() -> bool:
             # The page follows the store a flush or two later (coalesced reads, batches).
@@ -192,7 +181,7 @@ async def scenario(argv: list[str]) -> dict[str, Any]:
             return bool(style) and style["opacity"] == 0.5
 
         with contextlib.suppress(AssertionError):  # the test reports what the page showed
-            await until(page_faded, 10, "the page draws the alarm acknowledged")
+            await wait_until(page_faded, 10, "the page draws the alarm acknowledged")
         out["page_style_acked"] = await view.evaluate(f"cityops.style({json.dumps(target)})")
         doc = store.get(Entity.ALARM, target) or {}
         out["acked_by"] = doc.get("acked_by")
@@ -222,32 +211,32 @@ async def scenario(argv: list[str]) -> dict[str, Any]:
         # ---- convert to case, then the cases layer shows it
         convert = next(i for i in sorted(expected_now) if i != target)
         await view.evaluate(f"cityops.click({json.dumps(convert)})")
-        await until(lambda: window.detail.alarm_id() == convert, 10, "the pane shows it")
+        await wait_until(lambda: window.detail.alarm_id() == convert, 10, "the pane shows it")
         window.detail.convert_button.click()
 
         async def converted() -> str | None:
             doc = await asyncio.to_thread(store.get, Entity.ALARM, convert)
             return (doc or {}).get("case_id")
 
-        await until(converted, 20, "the alarm names its case")
+        await wait_until(converted, 20, "the alarm names its case")
         case_id = await converted()
 
         async def case_synced() -> bool:
             return await asyncio.to_thread(store.get, Entity.CASE, str(case_id)) is not None
 
-        await until(case_synced, 20, "the case reached the store")
+        await wait_until(case_synced, 20, "the case reached the store")
         window.cases_check.setChecked(True)
         store_cases = await asyncio.to_thread(load_case_markers, store)
 
         async def cases_in() -> bool:
             return await view.evaluate("cityops.caseCount()") == len(store_cases)
 
-        await until(cases_in, 15, "the cases layer holds the open located cases")
+        await wait_until(cases_in, 15, "the cases layer holds the open located cases")
         out["case_id"] = case_id
         out["store_cases"] = sorted(store_cases)
         out["page_layers"] = await view.evaluate("cityops.layers()")
         await view.evaluate(f"cityops.clickCase({json.dumps(case_id)})")
-        await until(
+        await wait_until(
             lambda: str(case_id) in window.detail.body_label.text(), 10, "the pane shows the case"
         )
 
@@ -272,7 +261,7 @@ async def scenario(argv: list[str]) -> dict[str, Any]:
             near = abs(view_now["lat"] - sensor.lat) + abs(view_now["lon"] - sensor.lon) < 0.005
             return near and bool(await view.evaluate("cityops.flashing()"))
 
-        await until(followed, 20, "the map pulled to the new critical alarm, flashing")
+        await wait_until(followed, 20, "the map pulled to the new critical alarm, flashing")
         await asyncio.sleep(0.3)
         out["view_after"] = await view.evaluate("cityops.view()")
         popups = [w for w in QApplication.topLevelWidgets() if isinstance(w, CriticalAlarmPopup)]

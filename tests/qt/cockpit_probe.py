@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,21 +36,9 @@ from cityops.desktop.cockpit import CockpitWindow  # noqa: E402
 from cityops.desktop.cockpit_layout import load_config  # noqa: E402
 from cityops.desktop.cockpit_presenter import CockpitPresenter  # noqa: E402
 from cityops.desktop.session import Session  # noqa: E402
+from tests.qt.qt_loop import wait_until  # noqa: E402
 
 CLI = [sys.executable, "-m", "cityops.cli"]
-
-
-async def until(check: Callable[[], Any], within: float, what: str) -> float:
-    started = time.monotonic()
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return time.monotonic() - started
-        if time.monotonic() - started > within:
-            raise AssertionError(f"not within {within} s: {what}")
-        await asyncio.sleep(0.2)
 
 
 class Hall:
@@ -127,14 +114,14 @@ async def scenario(var: Path, shots: Path) -> dict[str, Any]:
             s = presenter.snapshot
             return bool(s and s.kpis.active_alarms_total > 0 and s.kpis.cases_reported_today > 0)
 
-        out["data_after_s"] = await until(busy, 90, "storm alarms and cases on the wall")
+        out["data_after_s"] = await wait_until(busy, 90, "storm alarms and cases on the wall")
 
         def storm() -> bool:  # the storm's peak: most underpasses of three districts flooded
             s = presenter.snapshot
             return bool(s and s.kpis.active_alarms_total >= 20)
 
         with contextlib.suppress(AssertionError):  # a screenshot of what there is, then
-            await until(storm, 45, "the storm's alarms")
+            await wait_until(storm, 45, "the storm's alarms")
         await asyncio.sleep(2)  # a few refreshes: the trends and the ticker fill
         snap = presenter.snapshot
         assert snap is not None
@@ -164,7 +151,7 @@ async def scenario(var: Path, shots: Path) -> dict[str, Any]:
         await asyncio.to_thread(hall.stop_server)
         out["server_stop_took_s"] = round(time.monotonic() - stopping, 1)
         clock_before = window.clock_label.text()
-        out["stale_in_s"] = await until(
+        out["stale_in_s"] = await wait_until(
             lambda: all(p.is_stale() for _, p in window.current_panels()),
             60,
             "every panel marked stale",
@@ -181,14 +168,14 @@ async def scenario(var: Path, shots: Path) -> dict[str, Any]:
 
         # ---- the server returns: the panels come back
         await asyncio.to_thread(hall.start_server)
-        out["recovered_in_s"] = await until(
+        out["recovered_in_s"] = await wait_until(
             lambda: not any(p.is_stale() for _, p in window.current_panels()),
             60,
             "every panel fresh again",
         )
         out["link_back"] = window.link_label.text()
         snapshots = presenter.snapshots
-        await until(lambda: presenter.snapshots > snapshots, 30, "snapshots again")
+        await wait_until(lambda: presenter.snapshots > snapshots, 30, "snapshots again")
 
         # ---- the playlist's next layout: the map moves with it
         window.next_requested.emit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from typing import Any
 
 import qasync
@@ -28,3 +29,18 @@ def run(qapp: QApplication, coro: Any) -> Any:
         del loop
         gc.collect()
         qapp.processEvents()
+
+
+async def wait_until(check: Any, within: float, what: str, step: float = 0.1) -> float:
+    """Wait on the running loop until ``check()`` (a value, or a coroutine giving one) holds;
+    returns the seconds it took. For the probes, whose checks read the page asynchronously."""
+    started = time.monotonic()
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return time.monotonic() - started
+        if time.monotonic() - started > within:
+            raise AssertionError(f"not within {within} s: {what}")
+        await asyncio.sleep(step)
