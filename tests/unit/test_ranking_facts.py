@@ -1,0 +1,268 @@
+"""The ranking aggregated from a real local store: a hand-computed month of four districts.
+
+Period: November 2026 in Beijing time = [2026-10-31T16:00Z, 2026-11-30T16:00Z).
+Weights (evaluation.toml): filing 0.15, dispatch 0.10, closing 0.25, rework 0.10,
+satisfaction 0.15, inspection 0.25. Category weights: E01 0.12, E08 0.10.
+Satisfaction: no ratings in case documents → 100 (not applicable) for everyone.
+
+A 330102: reported in Nov a1 (filed +2 h, dispatched, closed on time), a2 (filed +30 h: late;
+  returned once; closed escalated), a3 (filed +1 h, dispatched, in progress).
+  filing 2/3 = 66.667, dispatch 2/3 = 66.667, closing 1/2 = 50, rework 0/2 → 100.
+  Findings E01-001 (1.0, cap 20) ×2 + ×1 = 3 → E01 97 → inspection 100 − 0.12×3 = 99.64.
+  total = 10 + 6.6667 + 12.5 + 10 + 15 + 24.91 = 79.0767 → 79.08
+B 330105: same cases as A; finding E08-001 (5.0, cap 30) ×1 → E08 95 → inspection 99.5.
+  total = 10 + 6.6667 + 12.5 + 10 + 15 + 24.875 = 79.0417 → 79.04
+C 330106: c1 reported 10-31T17:00Z (1 Nov in Beijing: counts), closed on time; c2 closed on
+  time after a rework; c3 reported in October, closed 3 Nov (closing only); c4 invalid (never
+  filed: nowhere); c5 reported 11-30T16:30Z (1 Dec in Beijing: not November); c6 filed exactly
+  24 h after the report (on time), dispatched, open.
+  filing 3/3, dispatch 3/3, closing 3/3, rework 1/3 → 66.667.
+  Findings E01-011 (1.0, cap 20) ×15 + ×10 = 25 → capped at 20 → E01 80 → inspection 97.6;
+  one more observed 1 Dec in Beijing is not counted; one recorded with "+08:00" text is.
+  total = 15 + 10 + 25 + 6.6667 + 15 + 24.4 = 96.0667 → 96.07
+D 330108: d1, d2 filed 48 h late, both returned, neither closed: filing 0, dispatch 0, closing
+  and rework not applicable (100). total = 0 + 0 + 25 + 10 + 15 + 25 = 75.00
+
+Rank (red 1, black 1): C 96.07 red, A 79.08, B 79.04, D 75.00 black.
+October (previous): only C has a case (c3: filed and dispatched on time, not closed) → all 100,
+ties go by on-time closing, inspection, then code: A 1, B 2, C 3, D 4. Movement: C +2, A −1,
+B −1, D 0.
+Changing A's first finding from ×2 to ×5 (A: E01-001 ×6 → inspection 99.28 → 24.82):
+A total = 78.9867 → 78.99 < B's 79.04, so A and B swap: C 1, B 2, A 3, D 4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cityops.domain.ranking import (
+    DistrictFacts,
+    Finding,
+    Indicator,
+    Period,
+    PeriodKind,
+    Ratings,
+    format_score,
+)
+from cityops.domain.reference import load_reference
+from cityops.domain.schemas import Entity
+from cityops.local_store import ranking_facts as rf
+from cityops.local_store.store import LocalStore
+
+REF = load_reference()
+RULES = replace(REF.evaluation.rules, red_list_size=1, black_list_size=1)
+NOVEMBER = Period(PeriodKind.MONTH, date(2026, 11, 1))
+A, B, C, D = "330102", "330105", "330106", "330108"
+DISTRICTS = (A, B, C, D)
+H = timedelta(hours=1)
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def utc(month: int, day: int, hour: int = 2, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+def case(
+    case_id: str,
+    district: str,
+    reported: datetime,
+    *,
+    state: str = "closed",
+    filed_after: timedelta | None = 2 * H,
+    returns: int = 0,
+    closed: datetime | None = None,
+    escalation: int = 0,
+    rework: int = 0,
+) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": case_id,
+        "state": state,
+        "source": "patrol",
+        "description": f"案件 {case_id}",
+        "reported_at": _iso(reported),
+        "reported_by": "col-7",
+        "district_code": district,
+        "escalation_level": escalation,
+        "rework_count": rework,
+        "return_count": returns,
+        "version": 3,
+    }
+    if filed_after is not None:
+        doc["filed_at"] = _iso(reported + filed_after)
+        doc["first_dispatched_at"] = _iso(reported + filed_after + H)
+    if closed is not None:
+        doc["closed_at"] = _iso(closed)
+    return doc
+
+
+def finding(
+    inspection_id: str, district: str, item: str, count: int, observed: str
+) -> dict[str, Any]:
+    rule = RULES.item(item)
+    return {
+        "id": inspection_id,
+        "district_code": district,
+        "item_code": item,
+        "category_code": rule.category,
+        "count": count,
+        "deduction": rule.deduction * count,
+        "note": "",
+        "observed_at": observed,
+        "recorded_by": "sup-1",
+        "recorded_at": observed,
+    }
+
+
+def month_cases() -> list[dict[str, Any]]:
+    docs = []
+    for p, d in (("a", A), ("b", B)):
+        docs += [
+            case(f"{p}1", d, utc(11, 5), closed=utc(11, 6)),
+            case(
+                f"{p}2",
+                d,
+                utc(11, 10),
+                filed_after=30 * H,
+                returns=1,
+                closed=utc(11, 15),
+                escalation=1,
+            ),  # fmt: skip
+            case(f"{p}3", d, utc(11, 20), state="in_progress", filed_after=H),
+        ]
+    docs += [
+        case("c1", C, utc(10, 31, 17), closed=utc(11, 2)),
+        case("c2", C, utc(11, 10), closed=utc(11, 12), rework=1),
+        case("c3", C, utc(10, 20), closed=utc(11, 3)),
+        case("c4", C, utc(11, 15), state="invalid", filed_after=None, closed=utc(11, 15, 5)),
+        case("c5", C, utc(11, 30, 16, 30), state="filed", filed_after=H),
+        case("c6", C, utc(11, 20), state="dispatched", filed_after=24 * H),
+        case("d1", D, utc(11, 5), state="returned", filed_after=48 * H, returns=1),
+        case("d2", D, utc(11, 6), state="dispatched", filed_after=48 * H, returns=2),
+    ]
+    return docs
+
+
+def month_findings(a_first_count: int = 2) -> list[dict[str, Any]]:
+    return [
+        finding("i-a1", A, "E01-001", a_first_count, "2026-11-03T01:00:00Z"),
+        finding("i-a2", A, "E01-001", 1, "2026-11-18T06:00:00Z"),
+        finding("i-b1", B, "E08-001", 1, "2026-11-09T03:00:00Z"),
+        finding("i-c1", C, "E01-011", 15, "2026-11-01T00:30:00+08:00"),
+        finding("i-c2", C, "E01-011", 10, "2026-11-25T08:00:00Z"),
+        finding("i-c3", C, "E08-001", 3, "2026-11-30T16:30:00Z"),  # 1 December in Beijing
+    ]
+
+
+def changes(docs: list[dict[str, Any]], entity: Entity, first_seq: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "seq": first_seq + i,
+            "entity": entity.value,
+            "entity_id": doc["id"],
+            "version": doc.get("version", 1),
+            "op": "upsert",
+            "payload": doc,
+        }
+        for i, doc in enumerate(docs)
+    ]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStore]:
+    s = LocalStore.open(tmp_path / "cache.sqlite3")
+    cases = changes(month_cases(), Entity.CASE, 1)
+    found = changes(month_findings(), Entity.INSPECTION, len(cases) + 1)
+    s.apply_changes([*cases, *found], cursor=len(cases) + len(found))
+    yield s
+    s.close()
+
+
+def report(store: LocalStore) -> rf.RankingReport:
+    return rf.ranking_report(store, NOVEMBER, REF, rules=RULES, districts=DISTRICTS)
+
+
+def test_facts_count_what_the_hand_computation_counts(store: LocalStore) -> None:
+    facts = rf.district_facts(store, NOVEMBER, DISTRICTS)
+    assert facts[A] == DistrictFacts(
+        A, filed=3, filed_on_time=2, dispatched=3, dispatched_correctly=2, closed=2,
+        closed_on_time=1, handled=2, reworked=0, findings=(Finding("E01-001", 3),),
+    )  # fmt: skip
+    assert facts[C] == DistrictFacts(
+        C, filed=3, filed_on_time=3, dispatched=3, dispatched_correctly=3, closed=3,
+        closed_on_time=3, handled=3, reworked=1, findings=(Finding("E01-011", 25),),
+    )  # fmt: skip
+    assert facts[D] == DistrictFacts(
+        D, filed=2, filed_on_time=0, dispatched=2, dispatched_correctly=0
+    )
+    assert facts[A].satisfaction_ratings == Ratings()
+
+
+def test_scores_ranks_and_lists_are_exactly_the_hand_computed_ones(store: LocalStore) -> None:
+    r = report(store)
+    board = [(e.rank, e.district_code, format_score(e.total)) for e in r.ranking.entries]
+    assert board == [(1, C, "96.07"), (2, A, "79.08"), (3, B, "79.04"), (4, D, "75.00")]
+    assert [e.district_code for e in r.ranking.red_list] == [C]
+    assert [e.district_code for e in r.ranking.black_list] == [D]
+    assert {e.district_code: e.movement for e in r.ranking.entries} == {C: 2, A: -1, B: -1, D: 0}
+    a = r.explanation(A)
+    assert format_score(a.indicator(Indicator.ON_TIME_FILING).score) == "66.67"
+    assert a.indicator(Indicator.ON_TIME_CLOSING).score == 50.0
+    assert a.indicator(Indicator.PUBLIC_SATISFACTION).not_applicable
+    assert format_score(a.indicator(Indicator.INSPECTION).score) == "99.64"
+    c = r.explanation(C)
+    assert c.category("E01").score == 80.0  # 25 findings capped at 20 points
+    assert format_score(c.indicator(Indicator.REWORK_RATE).score) == "66.67"
+    assert format_score(c.indicator(Indicator.INSPECTION).score) == "97.60"
+
+
+def test_list_sizes_come_from_the_rules(store: LocalStore) -> None:
+    rules = replace(RULES, red_list_size=2, black_list_size=2)
+    r = rf.ranking_report(store, NOVEMBER, REF, rules=rules, districts=DISTRICTS)
+    assert [e.district_code for e in r.ranking.red_list] == [C, A]
+    assert [e.district_code for e in r.ranking.black_list] == [B, D]
+
+
+def test_a_changed_finding_moves_the_rank_as_computed(store: LocalStore) -> None:
+    assert report(store).ranking.rank_of(A) == 2
+    # The same inspection again, now recording five findings instead of two (a later version).
+    changed = finding("i-a1", A, "E01-001", 5, "2026-11-03T01:00:00Z")
+    store.apply_changes(changes([changed], Entity.INSPECTION, 100), cursor=100)
+    r = report(store)
+    board = [(e.rank, e.district_code, format_score(e.total)) for e in r.ranking.entries]
+    assert board == [(1, C, "96.07"), (2, B, "79.04"), (3, A, "78.99"), (4, D, "75.00")]
+    assert format_score(r.explanation(A).indicator(Indicator.INSPECTION).score) == "99.28"
+
+
+def test_drill_down_lists_the_cases_and_findings_behind_a_score(store: LocalStore) -> None:
+    filing = rf.cases_behind(store, NOVEMBER, A, Indicator.ON_TIME_FILING)
+    assert [(x.case_id, x.counted_ok) for x in filing] == [
+        ("a2", False),
+        ("a1", True),
+        ("a3", True),
+    ]
+    closing = rf.cases_behind(store, NOVEMBER, C, Indicator.ON_TIME_CLOSING)
+    assert sorted(x.case_id for x in closing) == ["c1", "c2", "c3"]
+    rework = rf.cases_behind(store, NOVEMBER, C, Indicator.REWORK_RATE)
+    assert [x.case_id for x in rework if not x.counted_ok] == ["c2"]
+    # The drill-down's counts are the indicator's inputs.
+    t = report(store).explanation(A).indicator(Indicator.ON_TIME_FILING)
+    assert rf.indicator_cases(filing) == (t.numerator, t.denominator)
+    lines = rf.findings_behind(store, NOVEMBER, C)
+    assert [(x.inspection_id, x.count) for x in lines] == [("i-c1", 15), ("i-c2", 10)]
+    assert rf.findings_behind(store, NOVEMBER, C, category_code="E08") == []
+
+
+def test_trend_gives_each_period_its_totals(store: LocalStore) -> None:
+    trend = rf.totals_over(store, NOVEMBER, REF, 3, rules=RULES, districts=DISTRICTS)
+    assert [p.label_en for p, _ in trend] == ["2026-09", "2026-10", "2026-11"]
+    assert format_score(trend[-1][1][C]) == "96.07"
+    assert trend[0][1] == dict.fromkeys(DISTRICTS, 100.0)  # nothing happened in September
