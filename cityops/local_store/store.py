@@ -3,8 +3,10 @@
 Offers ``LocalStore.open(path)`` and, on the store:
 
 - intents: ``submit`` (an optimistic row change and its outbox row, one transaction),
-  ``pending`` (the outbox in seq order, for the sync engine), ``settle`` (the server's answers:
-  applied rows adopt the server's copy, rejected ones are rolled back and keep the reason);
+  ``pending`` (the outbox in seq order, for the sync engine), ``amend`` (rewrite a still
+  pending intent's arguments: a device command the user voided before it went up),
+  ``settle`` (the server's answers: applied rows adopt the server's copy, rejected ones are
+  rolled back and keep the reason);
 - changes: ``apply_changes`` (a pulled page or live events and the new cursor, one
   transaction; rows with pending intents keep their optimistic copy), ``cursor``;
 - reads: ``get``, ``case_queue`` (keyset paging), ``case_events`` (a case's timeline),
@@ -342,6 +344,17 @@ class LocalStore:
                 item["base_version"] = row.base_version
             out.append(item)
         return out
+
+    def amend(self, seq: int, args: Mapping[str, Any]) -> bool:
+        """Replace the arguments of intent ``seq`` while it is still pending (it keeps its seq
+        and mutation id: the server needs every seq). False if it was settled meanwhile."""
+        with self._write() as conn:
+            updated = conn.execute(
+                OUTBOX.update()
+                .where(OUTBOX.c.seq == seq, OUTBOX.c.status == "pending")
+                .values(args=json.dumps(dict(args), ensure_ascii=False))
+            )
+            return bool(updated.rowcount)
 
     def note_attempt(self, seqs: Iterable[int]) -> None:
         with self._write() as conn:

@@ -5,10 +5,15 @@ gateway knows it; pure, seeded). Over the gateway API with the integration key
 (``domain.gateway_wire`` shapes):
 
 - every ``poll_interval`` (~2 s) ``GET /api/v1/gateway/commands`` for the whole city (again at
-  once while ``has_more``); each command is delivered to its device: an offline device never
-  answers (the server expires the command), a device of a blacked-out cabinet fails it, ~2 %
-  fail with a reason, the rest are acked 0.5–3 s later (``POST /api/v1/gateway/acks``). A command
-  would not be delivered at or after its ``not_after``;
+  once while ``has_more``); each command is delivered to its device: a device the gateway knows
+  is offline fails it at once with ``OFFLINE_REASON`` (a real gateway knows its link to the
+  device is down and says so, rather than leaving the hall waiting for an expiry), a device of a
+  blacked-out cabinet fails it, ~2 % fail with a reason, the rest are acked 0.5–3 s later
+  (``POST /api/v1/gateway/acks``). A command would not be delivered at or after its
+  ``not_after``. ``instant=True`` answers every command at once (the benchmarks: the hall's
+  own latency, not the devices');
+- a screen taken over returns to its scheduled content by itself at the takeover's ``until``
+  and says so in its next status report (``takeover_until: null``);
 - every ``status_interval`` (~10 s) ``POST /api/v1/gateway/status``: all devices the first time,
   then the devices whose state changed plus a rotating thirtieth of the fleet as heartbeat. About
   1.5 % of devices are offline and ~1 % have a fault at any time (``led_module_fault``,
@@ -44,6 +49,7 @@ log = logging.getLogger(__name__)
 POWER_LOSS: Final = "mains_power_loss"
 FAIL_REASONS: Final = ("设备无响应（超时）", "亮度模块故障", "通信校验失败", "控制板忙，请稍后重试")
 BLACKOUT_REASON: Final = "控制柜失电，指令无法执行"
+OFFLINE_REASON: Final = "设备离线，指令未送达 (device offline)"
 #: Per 10 s of gateway time: chance an online device drops off / an offline one comes back;
 #: chance a sound device develops a fault / a fault is repaired (~1.5 % offline, ~1 % faulty).
 P_OFFLINE, P_ONLINE, P_FAULT, P_REPAIR = 0.0003, 0.02, 0.00005, 0.005
@@ -61,12 +67,19 @@ class Device:
     level: int = 100
     faults: tuple[str, ...] = ()
     blacked_out: bool = False
+    #: The end of the takeover this screen shows (None: its scheduled content); ``took_over``
+    #: once it ever had one, so reports of screens never taken over stay as they were.
+    takeover_until: datetime | None = None
+    took_over: bool = False
 
     def report(self, at: str) -> dict[str, Any]:
         out: dict[str, Any] = {"device_id": self.id, "at": at, "online": self.online}
         out["faults"] = list(self.faults)
         if self.kind is DeviceKind.LIGHT_CIRCUIT:
             out["power"] = self.power
+        if self.took_over:
+            until = self.takeover_until
+            out["takeover_until"] = None if until is None else until.isoformat()
         return out
 
 
@@ -133,6 +146,11 @@ class Fleet:
             elif d.faults and u2 < P_REPAIR * scale:
                 d.faults = ()
                 changed[d.id] = d
+        now = datetime.now(UTC)
+        for d in self.devices:
+            if d.takeover_until is not None and now >= d.takeover_until:
+                d.takeover_until = None  # the screen restores itself: no command needed
+                changed[d.id] = d
         first = self.cycles == 0
         n = len(self.devices)
         k = self.cycles % HEARTBEAT_SLICES
@@ -144,15 +162,22 @@ class Fleet:
             changed.setdefault(d.id, d)
         return list(changed.values())
 
-    def answer(self, seed: int, command: dict[str, Any]) -> tuple[bool, str | None, float] | None:
-        """How the device answers a command: (ok, reason, delay s), or None for no answer."""
+    def answer(
+        self, seed: int, command: dict[str, Any], *, instant: bool = False
+    ) -> tuple[bool, str | None, float] | None:
+        """How the device answers a command: (ok, reason, delay s), or None for no answer (a
+        device the gateway does not know). ``instant``: every device acks at once."""
         device = self.by_id.get(command["device_id"])
         rng = random.Random(f"{seed}:command:{command['command_id']}")
         delay = uniform_between(rng, 0.5, 3.0)
         failing = rng.random() < 0.02
         reason = FAIL_REASONS[int(rng.random() * len(FAIL_REASONS))]
-        if device is None or not device.online:
+        if device is None:
             return None
+        if instant:
+            return True, None, 0.0
+        if not device.online:
+            return False, OFFLINE_REASON, 0.0
         if device.blacked_out:
             return False, BLACKOUT_REASON, delay
         if failing:
@@ -177,11 +202,13 @@ class DeviceGateway:
         seed: int,
         poll_interval: float = 2.0,
         status_interval: float = 10.0,
+        instant: bool = False,
     ) -> None:
         self.http, self.scenario, self.clock, self.stats = http, scenario, clock, stats
         self.seed = seed
         self.poll_interval = poll_interval
         self.status_interval = status_interval
+        self.instant = instant
         self.fleet = Fleet(ref, seed, night=_is_night(datetime.now(UTC)))
         self._acks: list[tuple[float, int, dict[str, Any], dict[str, Any]]] = []
         self._n = 0
@@ -228,7 +255,7 @@ class DeviceGateway:
 
     def _deliver(self, command: dict[str, Any], skew: timedelta) -> None:
         self.stats.commands_received += 1
-        answer = self.fleet.answer(self.seed, command)
+        answer = self.fleet.answer(self.seed, command, instant=self.instant)
         if answer is None:
             self.stats.commands_unanswered += 1
             return
@@ -279,6 +306,11 @@ class DeviceGateway:
             device.power = bool(payload.get("on"))
         elif payload.get("type") == "set_level":
             device.level = int(payload.get("percent", device.level))
+        elif payload.get("type") == "take_over" and payload.get("until"):
+            device.takeover_until = datetime.fromisoformat(payload["until"])
+            device.took_over = True
+        elif payload.get("type") == "restore":
+            device.takeover_until = None
 
     async def _status(self) -> None:
         while True:

@@ -5,7 +5,11 @@ the live stream and the outbox push side by side; on a network error wait with b
 jitter and start again), ``poke()`` (push now: the desktop calls it after a submit), ``stop()``,
 the observable ``status`` (``ConnectionState``, outbox length, last sync time) and listeners:
 ``on_status``, ``on_changes`` (entity → ids, coalesced to a few calls a second) and
-``on_rejected`` (intents the server refused, with its reason for the user).
+``on_rejected`` (intents the server refused, with its reason for the user), and
+``set_push_gate(gate)``: a window may hold back the oldest pending intents until its user has
+looked at them again (device commands that waited offline for minutes are re-confirmed before
+they go up); intents behind a held one wait too, because the server applies a client's intents
+strictly in seq order.
 
 No Qt: the desktop's adapter turns the listeners into signals. Every SQLite call runs in a worker
 thread (``asyncio.to_thread``) so the loop, which in the desktop is the Qt loop, stays free.
@@ -59,6 +63,10 @@ PUSH_BATCH = 100
 #: Changes per pull page (the server allows up to 5,000).
 PULL_PAGE = 2000
 
+#: ``gate(pending)`` → how many of ``pending`` (the oldest outbox intents, in seq order, as
+#: ``LocalStore.pending`` gives them) may be pushed now; the rest wait for the next ``poke``.
+PushGate = Callable[[Sequence[Mapping[str, Any]]], int]
+
 
 class SyncEngine:
     def __init__(
@@ -87,6 +95,7 @@ class SyncEngine:
         self._touched: dict[str, set[str]] = {}
         self._flush_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()  # kept referenced until done
+        self._gate: PushGate | None = None
 
     # ------------------------------------------------------------------ listeners
 
@@ -98,6 +107,12 @@ class SyncEngine:
 
     def on_rejected(self, listener: Callable[[list[Settled]], None]) -> None:
         self._rejected_listeners.append(listener)
+
+    def set_push_gate(self, gate: PushGate | None) -> None:
+        """Install (or with None remove) the gate every push asks first; pokes the push so a
+        removed gate releases what it held."""
+        self._gate = gate
+        self._wake_push.set()
 
     def _set_status(self, **changes: Any) -> None:
         new = replace(self.status, **changes)
@@ -262,6 +277,8 @@ class SyncEngine:
     async def _push_loop(self) -> None:
         while not self._stopping:
             pending = await asyncio.to_thread(self.store.pending, PUSH_BATCH)
+            if pending and self._gate is not None:
+                pending = pending[: max(0, self._gate(pending))]
             if not pending:
                 await self._refresh_outbox()
                 self._wake_push.clear()

@@ -1,0 +1,534 @@
+"""Feeds the device-control window from the local store and turns its requests into commands.
+
+Offers ``DeviceControlPresenter(session, window, command_ttl=, reconfirm_after=,
+schedules_path=)`` to the window manager: ``await start()``, ``await stop()``, ``ready``
+(asyncio.Event, set once the tree holds the devices), ``shows_data()``.
+
+What it does (DESIGN §3 device commands):
+- the tree: every device read in a worker thread, then only what the sync touched, coalesced
+  (``REFRESH_MS``); a takeover's end is shown when it comes (the screen restores itself), even
+  before the gateway's report says so;
+- a command: targets resolved (the selection or all devices of the kind), a confirmation with
+  the target count and how many are offline; typed confirmation when the domain says the
+  command is city-wide (``needs_typed_confirmation``), with a warning when this user lacks the
+  operator role (the server decides with the roles it holds now, refuses and audits); then one
+  ``device.command`` intent (absolute payload, ``not_after`` = now + ``command_ttl``, or the
+  takeover's end, a client-made group command id, ``confirmed_count``);
+- progress: per group command, acked / failed / pending / expired as the changes arrive; the
+  rows of this workstation's intents that are still in the outbox ("queued offline") or that
+  the server refused (its reason, e.g. expired before it reached the server); retry sends the
+  failed devices' command again as a new group command;
+- replay after an outage: a push gate (``SyncEngine.set_push_gate``) holds a device command
+  that waited in the outbox longer than ``reconfirm_after`` and asks the user again; "void"
+  rewrites its expiry to its creation time so the server refuses it as expired and nothing is
+  executed (it keeps its seq: the server needs every seq). A command already past its expiry
+  goes up unasked: the server refuses it and the user sees why;
+- schedules: the form's schedule is kept in ``schedules.json`` (see ``schedule_form``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import uuid6
+from PySide6.QtCore import QObject, QTimer
+
+from cityops.desktop import device_feed as feed
+from cityops.desktop.device_confirm import CommandConfirmDialog, ReconfirmDialog, ask
+from cityops.desktop.device_control import (
+    DeviceControlWindow,
+    cells_of,
+    describe_payload,
+    local_clock,
+)
+from cityops.desktop.i18n import name_of
+from cityops.desktop.schedule_form import load_schedules, save_schedules
+from cityops.desktop.session import Session
+from cityops.desktop.settings import config_dir
+from cityops.desktop.tasks import Tasks
+from cityops.domain import device_commands as dc
+from cityops.domain.actors import Role
+from cityops.domain.devices import LIGHTING_KINDS, DeviceKind
+from cityops.domain.outcomes import Rejection
+from cityops.domain.schemas import Entity
+from cityops.local_store.store import Settled, StoreError
+from cityops.widgets.device_tree import DeviceEntry
+
+log = logging.getLogger(__name__)
+
+#: Coalescing of live changes into one tree / progress update.
+REFRESH_MS = 100
+#: A routine command must reach the server within this time or not at all.
+COMMAND_TTL = timedelta(minutes=10)
+#: A device command older than this when the link returns is confirmed again before it goes.
+RECONFIRM_AFTER = timedelta(minutes=3)
+#: Progress and audit rows kept on screen.
+HISTORY = 50
+
+
+def intent_time(mutation_id: str) -> datetime:
+    """When an intent was made: the millisecond timestamp at the head of its UUIDv7."""
+    millis = uuid.UUID(mutation_id).int >> 80
+    return datetime.fromtimestamp(millis / 1000, UTC)
+
+
+class DeviceControlPresenter(QObject):
+    def __init__(
+        self,
+        session: Session,
+        window: DeviceControlWindow,
+        *,
+        command_ttl: timedelta = COMMAND_TTL,
+        reconfirm_after: timedelta = RECONFIRM_AFTER,
+        schedules_path: Path | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(window)
+        self.session = session
+        self.window = window
+        self.store = session.store
+        self.bridge = session.bridge
+        self.command_ttl = command_ttl
+        self.reconfirm_after = reconfirm_after
+        self.schedules_path = schedules_path or config_dir() / "schedules.json"
+        #: What one unit of the takeover spin box is (tests shorten it to seconds).
+        self.takeover_unit = timedelta(minutes=1)
+        #: The newest confirmation dialog (tests and the smoke run answer it).
+        self.last_dialog: Any = None
+        self._clock = clock
+        self.ready = asyncio.Event()
+        self.rows: dict[str, feed.DeviceRow] = {}
+        self.fleet = feed.Fleet({})
+        self._touched_devices: set[str] = set()
+        self._history_due = False
+        self._taken_over: set[str] = set()
+        self._reconfirmed: set[str] = set()
+        self._asking: set[str] = set()
+        self._voided: set[str] = set()  # group command ids the user voided on re-confirmation
+        self._stopped = False
+        self._tasks = Tasks("device control", self._on_task_failed)
+        self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._refresh.timeout.connect(self._on_refresh_timeout)
+        self._tick = QTimer(self, interval=1000)
+        self._tick.timeout.connect(self._on_tick_timeout)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _connections(self) -> list[tuple[Any, Callable[..., Any]]]:
+        w = self.window
+        return [
+            (self.bridge.status_changed, w.status.set_status),
+            (self.bridge.status_changed, w.banner.set_status),
+            (self.bridge.entities_changed, self._on_bridge_entities_changed),
+            (self.bridge.intents_rejected, self._on_bridge_intents_rejected),
+            (w.command_requested, self._on_window_command_requested),
+            (w.retry_requested, self._on_window_retry_requested),
+            (w.tree.selection_changed, self._on_tree_selection_changed),
+            (w.schedule.save_requested, self._on_schedule_save_requested),
+        ]
+
+    async def start(self) -> None:
+        for signal, slot in self._connections():
+            signal.connect(slot)
+        status = self.session.engine.status
+        self.window.status.set_status(status)
+        self.window.banner.set_status(status)
+        self.session.engine.set_push_gate(self._push_gate)
+        schedules = await asyncio.to_thread(load_schedules, self.schedules_path)
+        self.window.schedule.set_schedule(schedules.get("*") or next(iter(schedules.values())))
+        rows = await asyncio.to_thread(feed.load_devices, self.store)
+        self._show_all(rows)
+        await self._reload_history()
+        self._tick.start()
+        self.ready.set()
+
+    def shows_data(self) -> bool:
+        return self.window.tree.model.device_count() > 0
+
+    async def stop(self) -> None:
+        self._stopped = True
+        self._refresh.stop()
+        self._tick.stop()
+        self.session.engine.set_push_gate(None)
+        for signal, slot in self._connections():
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect(slot)
+        await self._tasks.close()
+
+    def _on_task_failed(self, text: str) -> None:
+        self.window.show_message(text, error=True)
+
+    # ------------------------------------------------------------------ the tree
+
+    def _entries(self, rows: Sequence[feed.DeviceRow]) -> list[DeviceEntry]:
+        ref = self.session.reference
+        districts = {d.code: name_of(d) for d in ref.units.districts}
+        groups: dict[str, str] = {g.code: name_of(g) for g in ref.devices.led_groups.values()}
+        groups.update({g.code: name_of(g) for g in ref.devices.lighting_groups.values()})
+        ungrouped = self.tr("未分组")
+        entries = []
+        order = {DeviceKind.LED_SCREEN: 0}
+        for row in sorted(
+            rows, key=lambda r: (r.district, order.get(r.kind, 1), r.group or "", r.id)
+        ):
+            entries.append(
+                DeviceEntry(
+                    id=row.id,
+                    name=row.name,
+                    district_code=row.district,
+                    district_name=districts.get(row.district, row.district),
+                    group_code=row.group or "-",
+                    group_name=groups.get(row.group or "", row.group or ungrouped),
+                )
+            )
+        return entries
+
+    def _show_all(self, rows: Sequence[feed.DeviceRow]) -> None:
+        self.rows = {r.id: r for r in rows}
+        self.fleet = feed.fleet_of(rows)
+        self.window.tree.set_devices(self._entries(rows))
+        self._show_rows(rows)
+
+    def _show_rows(self, rows: Iterable[feed.DeviceRow]) -> None:
+        now = self._clock()
+        cells = {}
+        for row in rows:
+            self.rows[row.id] = row
+            cells[row.id] = cells_of(row, now)
+            if row.taken_over(now):
+                self._taken_over.add(row.id)
+            else:
+                self._taken_over.discard(row.id)
+        self.window.tree.update(cells)
+
+    def _on_tick_timeout(self) -> None:
+        # A takeover ends by itself at its ``until``: show the screen restored at that moment.
+        now = self._clock()
+        ended = [self.rows[i] for i in self._taken_over if not self.rows[i].taken_over(now)]
+        if ended:
+            self._show_rows(ended)
+        if self._history_due:
+            self._schedule_refresh()
+
+    def _on_bridge_entities_changed(self, touched: Mapping[str, list[str]]) -> None:
+        devices = touched.get(Entity.DEVICE.value)
+        commands = touched.get(Entity.DEVICE_COMMAND.value)
+        if devices:
+            self._touched_devices.update(devices)
+        if commands:
+            self._history_due = True
+        if devices or commands:
+            self._schedule_refresh()
+
+    def _schedule_refresh(self) -> None:
+        if not self._refresh.isActive():
+            self._refresh.start()
+
+    def _on_refresh_timeout(self) -> None:
+        self._tasks.spawn(self._read_touched(), "device-refresh")
+
+    async def _read_touched(self) -> None:
+        ids, self._touched_devices = self._touched_devices, set()
+        if ids:
+            rows = await asyncio.to_thread(feed.load_devices, self.store, ids)
+            if self._stopped:
+                return
+            if any(r.id not in self.rows for r in rows):
+                # New devices (a first sync finished after the window opened): rebuild.
+                everything = await asyncio.to_thread(feed.load_devices, self.store)
+                self._show_all(everything)
+            else:
+                self._show_rows(rows)
+            self._on_tree_selection_changed(self.window.tree.selected_ids())
+        if self._history_due:
+            await self._reload_history()
+
+    def _on_tree_selection_changed(self, ids: list[str]) -> None:
+        rows = [self.rows[i] for i in ids if i in self.rows]
+        screens = sum(1 for r in rows if r.kind is DeviceKind.LED_SCREEN)
+        offline = sum(1 for r in rows if not r.online)
+        self.window.set_selection_summary(screens, len(rows) - screens, offline)
+
+    # ------------------------------------------------------------------ progress and audit
+
+    async def _reload_history(self) -> None:
+        self._history_due = False
+        outbox = await asyncio.to_thread(feed.load_outbox_commands, self.store, limit=HISTORY)
+        groups = await asyncio.to_thread(feed.load_group_commands, self.store, limit=HISTORY)
+        mine = [o.group_command_id for o in outbox if o.status == "applied"]
+        known = {g.id for g in groups}
+        missing = [g for g in mine if g not in known]
+        if missing:
+            groups += await asyncio.to_thread(feed.load_group_commands, self.store, missing)
+        if self._stopped:
+            return
+        rows, audit = self._history_rows(outbox, groups)
+        self.window.set_progress(rows)
+        self.window.set_audit(audit)
+
+    def _reason(self, text: str | None, code: str | None) -> str:
+        return text or code or "?"
+
+    def _history_rows(
+        self, outbox: Sequence[feed.OutboxCommand], groups: Sequence[feed.GroupCommand]
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        by_id = {g.id: g for g in groups}
+        items: list[tuple[str, dict[str, Any]]] = []
+        me = self.session.me.user_id
+        for o in outbox:
+            if o.group_command_id in by_id:
+                continue  # the server's rows say more
+            count = len(o.args.get("device_ids") or ())
+            row: dict[str, Any] = {
+                "id": o.group_command_id,
+                "at": intent_time(o.mutation_id).isoformat(),
+                "who": me,
+                "what": describe_payload(o.args.get("payload") or {}),
+                "total": count,
+                "acked": 0,
+                "failed": 0,
+                "pending": count if o.status != "rejected" else 0,
+                "expired": 0,
+                "bad": o.status == "rejected",
+            }
+            if o.status == "pending":
+                row["state"] = self.tr("离线排队，待上送服务器")
+            elif o.status == "rejected":
+                if o.group_command_id in self._voided:
+                    row["state"] = self.tr("已作废（重新确认时取消），未执行")
+                else:
+                    row["state"] = self.tr("服务器拒绝，未执行：%1").replace(
+                        "%1", self._reason(o.reason, o.code)
+                    )
+            else:
+                row["state"] = self.tr("服务器已受理")
+            items.append((row["at"], row))
+        for g in groups:
+            p = g.progress
+            if p.done:
+                state = self.tr("完成")
+                if p.failed or p.expired:
+                    reasons = "；".join(f"{r}×{n}" for r, n in sorted(g.reasons.items()))
+                    state = self.tr("完成（有失败：%1）").replace("%1", reasons or "—")
+            else:
+                state = self.tr("进行中 %1/%2").replace("%1", str(p.total - p.pending))
+                state = state.replace("%2", str(p.total))
+            items.append(
+                (
+                    g.issued_at,
+                    {
+                        "id": g.id,
+                        "at": g.issued_at,
+                        "who": g.issued_by,
+                        "what": describe_payload(g.payload),
+                        "total": p.total,
+                        "acked": p.acked,
+                        "failed": p.failed,
+                        "pending": p.pending,
+                        "expired": p.expired,
+                        "state": state,
+                        "bad": bool(p.failed or p.expired),
+                    },
+                )
+            )
+        items.sort(key=lambda item: item[0], reverse=True)
+        rows = [row for _, row in items[:HISTORY]]
+        audit = [
+            self.tr("%1  %2  %3（%4 台）— %5")
+            .replace("%1", local_clock(r["at"], seconds=True))
+            .replace("%2", str(r["who"]))
+            .replace("%3", str(r["what"]))
+            .replace("%4", str(r["total"]))
+            .replace("%5", str(r["state"]))
+            for r in rows
+        ]
+        return rows, audit
+
+    def _on_bridge_intents_rejected(self, rejected: list[Settled]) -> None:
+        ours = [s for s in rejected if s.name == "device.command"]
+        if not ours or self._stopped:
+            return
+        lines = [
+            self.tr("设备指令未执行：%1").replace("%1", self._reason(s.reason, s.code))
+            for s in ours
+        ]
+        self.window.show_message("\n".join(lines), error=True)
+        self._history_due = True
+        self._schedule_refresh()
+
+    # ------------------------------------------------------------------ commands
+
+    def _targets(self, action: str, scope: str) -> list[feed.DeviceRow]:
+        screens = action in ("show", "takeover", "restore", "brightness", "screen_power")
+        if scope == "all":
+            pool: Iterable[feed.DeviceRow] = self.rows.values()
+        else:
+            pool = (self.rows[i] for i in self.window.tree.selected_ids() if i in self.rows)
+        if screens:
+            return [r for r in pool if r.kind is DeviceKind.LED_SCREEN]
+        return [r for r in pool if r.kind in LIGHTING_KINDS]
+
+    def _payload(self, action: str, params: Mapping[str, Any], now: datetime) -> dc.Payload:
+        content_id = f"msg-{uuid6.uuid7().hex[-12:]}"
+        if action == "show":
+            return dc.ShowContent(content_id, str(params["text"]))
+        if action == "takeover":
+            until = now + int(params["minutes"]) * self.takeover_unit
+            return dc.TakeOver(content_id, str(params["text"]), until.replace(microsecond=0))
+        if action == "restore":
+            return dc.Restore()
+        if action in ("brightness", "lights_level"):
+            return dc.SetLevel(int(params["percent"]))
+        return dc.SetPower(bool(params["on"]))
+
+    def _on_window_command_requested(self, action: str, scope: str, params: dict[str, Any]) -> None:
+        if self._stopped:
+            return
+        targets = self._targets(action, scope)
+        if not targets:
+            self.window.show_message(self.tr("没有可作用的设备：请先在树中选择设备"), error=True)
+            return
+        payload = self._payload(action, params, self._clock())
+        self._tasks.spawn(self.issue(targets, payload), f"device-{action}")
+
+    def _on_window_retry_requested(self, group_command_id: str) -> None:
+        self._tasks.spawn(self._retry(group_command_id), "device-retry")
+
+    async def _retry(self, group_command_id: str) -> None:
+        failed = await asyncio.to_thread(feed.failed_devices, self.store, group_command_id)
+        groups = await asyncio.to_thread(feed.load_group_commands, self.store, [group_command_id])
+        if not failed or not groups:
+            self.window.show_message(self.tr("该指令没有失败的设备"))
+            return
+        wire = dict(groups[0].payload)
+        if wire.get("type") == "take_over":
+            until = datetime.fromisoformat(str(wire["until"]))
+            if until <= self._clock():
+                self.window.show_message(self.tr("接管已结束，不再重试"), error=True)
+                return
+        payload = dc.payload_from_wire(wire)
+        if isinstance(payload, Rejection):  # only the server writes these; shown, not retried
+            self.window.show_message(payload.message, error=True)
+            return
+        targets = [self.rows[d] for d in failed if d in self.rows]
+        self.window.tree.select_ids(failed)
+        await self.issue(targets, payload)
+
+    def needs_typed(self, targets: Sequence[feed.DeviceRow], payload: dc.Payload) -> bool:
+        per_kind: dict[DeviceKind, int] = {}
+        for row in targets:
+            per_kind[row.kind] = per_kind.get(row.kind, 0) + 1
+        return any(
+            dc.needs_typed_confirmation(payload, n, max(n, self.fleet.total(kind)))
+            for kind, n in per_kind.items()
+        )
+
+    async def issue(self, targets: Sequence[feed.DeviceRow], payload: dc.Payload) -> str | None:
+        """Confirm with the user, then queue one group command; returns its id (None: not
+        sent)."""
+        typed = self.needs_typed(targets, payload)
+        offline = sum(1 for r in targets if not r.online)
+        wire = dc.payload_to_wire(payload)
+        dialog = CommandConfirmDialog(
+            describe_payload(wire),
+            len(targets),
+            offline,
+            typed=typed,
+            operator_missing=typed and not self.session.me.has(Role.OPERATOR),
+            parent=self.window,
+        )
+        self.last_dialog = dialog
+        if not await ask(dialog) or self._stopped:
+            self.window.show_message(self.tr("已取消，未下发"))
+            return None
+        now = self._clock()
+        not_after = payload.until if isinstance(payload, dc.TakeOver) else now + self.command_ttl
+        group_command_id = str(uuid6.uuid7())
+        args = {
+            "device_ids": [r.id for r in targets],
+            "payload": wire,
+            "not_after": not_after.isoformat(),
+            "group_command_id": group_command_id,
+            "confirmed_count": len(targets),
+        }
+        try:
+            await self.bridge.submit("device.command", args)
+        except StoreError as exc:
+            self.window.show_message(str(exc), error=True)
+            return None
+        self.window.show_message(
+            self.tr("已提交：%1（%2 台）")
+            .replace("%1", describe_payload(wire))
+            .replace("%2", str(len(targets)))
+        )
+        await self._reload_history()
+        return group_command_id
+
+    # ------------------------------------------------------------------ replay after an outage
+
+    def _push_gate(self, pending: Sequence[Mapping[str, Any]]) -> int:
+        """How many of the oldest intents may go up now: stop at a device command that waited
+        longer than ``reconfirm_after`` and has not been confirmed again (and ask)."""
+        now = self._clock()
+        for n, intent in enumerate(pending):
+            if intent.get("name") != "device.command":
+                continue
+            mutation_id = str(intent["mutation_id"])
+            if mutation_id in self._reconfirmed:
+                continue
+            args = intent.get("args") or {}
+            try:
+                not_after = datetime.fromisoformat(str(args.get("not_after")))
+            except ValueError:
+                continue  # malformed: let the server refuse it with its reason
+            if not_after <= now:
+                continue  # expired: the server refuses it, the user sees why
+            if now - intent_time(mutation_id) < self.reconfirm_after:
+                continue
+            if mutation_id not in self._asking and not self._stopped:
+                self._asking.add(mutation_id)
+                self._tasks.spawn(self._reconfirm(dict(intent)), "device-reconfirm")
+            return n
+        return len(pending)
+
+    async def _reconfirm(self, intent: dict[str, Any]) -> None:
+        mutation_id = str(intent["mutation_id"])
+        args = dict(intent["args"])
+        made = intent_time(mutation_id)
+        age = int((self._clock() - made).total_seconds() // 60)
+        dialog = ReconfirmDialog(
+            describe_payload(args.get("payload") or {}),
+            age,
+            len(args.get("device_ids") or ()),
+            parent=self.window,
+        )
+        self.last_dialog = dialog
+        send = await ask(dialog)
+        if not send:
+            # Void it: an expiry at its creation makes the server refuse it as expired.
+            args["not_after"] = made.isoformat()
+            self._voided.add(str(args.get("group_command_id") or mutation_id))
+            await asyncio.to_thread(self.store.amend, int(intent["seq"]), args)
+        self._reconfirmed.add(mutation_id)
+        self._asking.discard(mutation_id)
+        self.session.engine.poke()
+
+    # ------------------------------------------------------------------ schedules
+
+    def _on_schedule_save_requested(self, data: dict[str, Any]) -> None:
+        self._tasks.spawn(self._save_schedule(data), "schedule-save")
+
+    async def _save_schedule(self, data: dict[str, Any]) -> None:
+        schedules = await asyncio.to_thread(load_schedules, self.schedules_path)
+        schedules["*"] = data
+        await asyncio.to_thread(save_schedules, self.schedules_path, schedules)
+        self.window.show_message(
+            self.tr("照明计划已保存（本机）：%1").replace("%1", str(self.schedules_path))
+        )

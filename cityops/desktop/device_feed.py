@@ -1,0 +1,271 @@
+"""What the device-control window shows, read from the local store without Qt.
+
+Offers to ``device_control_presenter`` (every call runs in a worker thread, never on the UI
+thread) and to the benchmark:
+
+- ``DeviceRow`` (one screen, cabinet, circuit or lamp as the tree shows it) and
+  ``load_devices(store, ids=None)``: every device, or only those the sync touched;
+- ``Fleet`` / ``fleet_of(rows)``: how many devices of each kind the city has, which the typed
+  confirmation rule (``device_commands.needs_typed_confirmation``) measures a command against;
+- ``GroupCommand`` and ``load_group_commands(store, ids=None, limit=)``: the group commands the
+  server knows (who, what, when, progress per status), newest first — the progress panel and
+  the audit list;
+- ``OutboxCommand`` and ``load_outbox_commands(store, limit=)``: this workstation's device
+  intents that are still waiting in the outbox or that the server refused, with its reason;
+- ``failed_devices(store, group_command_id)``: the devices of a group command that failed, for
+  "retry the failed ones".
+
+Times stay ISO 8601 text as the server sent them (UTC); the window formats them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from cityops.domain.device_commands import CommandStatus, GroupCommandProgress
+from cityops.domain.devices import DeviceKind
+from cityops.local_store.store import LocalStore
+
+#: How many ids one ``IN (…)`` list holds (SQLite's default limit on variables is 32,766;
+#: smaller lists keep each statement quick to prepare).
+CHUNK = 900
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRow:
+    id: str
+    kind: DeviceKind
+    name: str
+    district: str
+    group: str | None
+    online: bool
+    power: bool
+    level: int
+    content_id: str | None
+    content_text: str | None
+    takeover_until: datetime | None
+    faults: tuple[str, ...]
+    last_seen: str | None
+
+    def taken_over(self, at: datetime) -> bool:
+        """Whether the screen shows an emergency takeover at ``at``: it ends by itself at its
+        ``until`` even if no report says so yet (the screen restores itself)."""
+        return self.takeover_until is not None and at < self.takeover_until
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any]) -> DeviceRow:
+        until = doc.get("takeover_until")
+        return cls(
+            id=str(doc["id"]),
+            kind=DeviceKind(doc["kind"]),
+            name=str(doc.get("name_zh") or doc["id"]),
+            district=str(doc.get("district_code") or ""),
+            group=doc.get("group"),
+            online=bool(doc.get("online")),
+            power=bool(doc.get("power")),
+            level=int(doc.get("level") or 0),
+            content_id=doc.get("content_id"),
+            content_text=doc.get("content_text"),
+            takeover_until=datetime.fromisoformat(until) if until else None,
+            faults=tuple(doc.get("faults") or ()),
+            last_seen=doc.get("last_seen"),
+        )
+
+
+def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+    items = list(ids)
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" for _ in range(n))
+
+
+def load_devices(store: LocalStore, ids: Iterable[str] | None = None) -> list[DeviceRow]:
+    """Every device (``ids`` None) or those of ``ids`` that the store holds, by id."""
+    docs: list[str] = []
+    with store.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        if ids is None:
+            docs = [r[0] for r in raw.execute("SELECT doc FROM devices ORDER BY id")]
+        else:
+            for chunk in _chunks(ids):
+                sql = f"SELECT doc FROM devices WHERE id IN ({_marks(len(chunk))}) ORDER BY id"
+                docs.extend(r[0] for r in raw.execute(sql, chunk))
+    return [DeviceRow.of(json.loads(doc)) for doc in docs]
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    counts: Mapping[DeviceKind, int]
+
+    def total(self, kind: DeviceKind) -> int:
+        return self.counts.get(kind, 0)
+
+
+def fleet_of(rows: Iterable[DeviceRow]) -> Fleet:
+    return Fleet(Counter(row.kind for row in rows))
+
+
+# ---------------------------------------------------------------- group commands
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCommand:
+    """One group command as the server reports it (its per-device commands counted)."""
+
+    id: str
+    issued_by: str
+    issued_at: str
+    payload: Mapping[str, Any]
+    not_after: str
+    progress: GroupCommandProgress
+    #: Failure reasons with how many devices gave each (the gateway's words).
+    reasons: Mapping[str, int] = field(default_factory=dict)
+
+
+_NEWEST_GROUPS = text(
+    "SELECT group_command_id, max(rowid) AS newest FROM device_commands "
+    "WHERE group_command_id IS NOT NULL GROUP BY group_command_id "
+    "ORDER BY newest DESC LIMIT :limit"
+)
+
+
+def _progress(counts: Mapping[str, int]) -> GroupCommandProgress:
+    get = counts.get
+    return GroupCommandProgress(
+        acked=get(CommandStatus.ACKED.value, 0),
+        failed=get(CommandStatus.FAILED.value, 0),
+        pending=get(CommandStatus.QUEUED.value, 0) + get(CommandStatus.SENT.value, 0),
+        expired=get(CommandStatus.EXPIRED.value, 0),
+        superseded=get(CommandStatus.SUPERSEDED.value, 0),
+        total=sum(counts.values()),
+    )
+
+
+def _groups(conn: Connection, ids: list[str]) -> list[GroupCommand]:
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    counts: dict[str, dict[str, int]] = {}
+    samples: dict[str, str] = {}
+    reasons: dict[str, Counter[str]] = {}
+    for chunk in _chunks(ids):
+        marks = _marks(len(chunk))
+        # Covered by ix_device_commands_group (group_command_id, status).
+        for gid, status, n in raw.execute(
+            "SELECT group_command_id, status, count(*) FROM device_commands "
+            f"WHERE group_command_id IN ({marks}) GROUP BY group_command_id, status",
+            chunk,
+        ):
+            counts.setdefault(gid, {})[status] = n
+        for gid, doc in raw.execute(
+            "SELECT group_command_id, doc FROM device_commands "
+            f"WHERE rowid IN (SELECT min(rowid) FROM device_commands "
+            f"WHERE group_command_id IN ({marks}) GROUP BY group_command_id)",
+            chunk,
+        ):
+            samples[gid] = doc
+        for gid, reason, n in raw.execute(
+            "SELECT group_command_id, json_extract(doc, '$.reason'), count(*) "
+            f"FROM device_commands WHERE group_command_id IN ({marks}) AND status = 'failed' "
+            "GROUP BY 1, 2",
+            chunk,
+        ):
+            reasons.setdefault(gid, Counter())[str(reason or "")] += n
+    out = []
+    for gid in ids:
+        if gid not in samples:
+            continue
+        doc = json.loads(samples[gid])
+        out.append(
+            GroupCommand(
+                id=gid,
+                issued_by=str(doc.get("issued_by") or ""),
+                issued_at=str(doc.get("issued_at") or ""),
+                payload=dict(doc.get("payload") or {}),
+                not_after=str(doc.get("not_after") or ""),
+                progress=_progress(counts.get(gid, {})),
+                reasons=dict(reasons.get(gid, {})),
+            )
+        )
+    return out
+
+
+def load_group_commands(
+    store: LocalStore, ids: Iterable[str] | None = None, *, limit: int = 50
+) -> list[GroupCommand]:
+    """The newest ``limit`` group commands (``ids`` None), or exactly those of ``ids``."""
+    with store.engine.connect() as conn:
+        if ids is None:
+            wanted = [r[0] for r in conn.execute(_NEWEST_GROUPS, {"limit": limit})]
+        else:
+            wanted = list(dict.fromkeys(ids))
+        return _groups(conn, wanted)
+
+
+def failed_devices(store: LocalStore, group_command_id: str) -> list[str]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT device_id FROM device_commands WHERE group_command_id = :g "
+                "AND status = 'failed' ORDER BY device_id"
+            ),
+            {"g": group_command_id},
+        )
+        return [str(r[0]) for r in rows]
+
+
+# ---------------------------------------------------------------- this workstation's outbox
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCommand:
+    """A device intent of this workstation: ``pending`` (not yet up), ``rejected`` (with the
+    server's reason and code) or ``applied`` (the server took it; its rows follow)."""
+
+    seq: int
+    mutation_id: str
+    group_command_id: str
+    args: Mapping[str, Any]
+    status: str
+    created_at: str
+    reason: str | None = None
+    code: str | None = None
+
+
+def load_outbox_commands(store: LocalStore, *, limit: int = 50) -> list[OutboxCommand]:
+    """The newest ``limit`` device intents of this workstation, newest first."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT seq, mutation_id, args, status, result, created_at FROM outbox "
+                "WHERE name = 'device.command' ORDER BY seq DESC LIMIT :limit"
+            ),
+            {"limit": limit},
+        ).all()
+    out = []
+    for seq, mutation_id, args_text, status, result, created_at in rows:
+        args = json.loads(args_text)
+        rejection = (json.loads(result) if result else {}).get("rejection") or {}
+        out.append(
+            OutboxCommand(
+                seq=int(seq),
+                mutation_id=str(mutation_id),
+                group_command_id=str(args.get("group_command_id") or mutation_id),
+                args=args,
+                status=str(status),
+                created_at=str(created_at),
+                reason=rejection.get("message"),
+                code=rejection.get("code"),
+            )
+        )
+    return out
