@@ -2,7 +2,8 @@
 
 Offers ``DeviceControlPresenter(session, window, command_ttl=, reconfirm_after=,
 schedules_path=)`` to the window manager: ``await start()``, ``await stop()``, ``ready``
-(asyncio.Event, set once the tree holds the devices), ``shows_data()``.
+(asyncio.Event, set once the tree holds the devices: at once from a warm cache, after the first
+pull otherwise), ``shows_data()``.
 
 What it does (DESIGN §3 device commands):
 - the tree: every device read in a worker thread, then only what the sync touched, coalesced
@@ -100,7 +101,7 @@ class DeviceControlPresenter(QObject):
         self.schedules_path = schedules_path or config_dir() / "schedules.json"
         #: What one unit of the takeover spin box is (tests shorten it to seconds).
         self.takeover_unit = timedelta(minutes=1)
-        #: The newest confirmation dialog (tests and the smoke run answer it).
+        #: The confirmation dialog waiting for an answer, if any (tests answer it).
         self.last_dialog: Any = None
         self._clock = clock
         self.ready = asyncio.Event()
@@ -147,7 +148,6 @@ class DeviceControlPresenter(QObject):
         self._show_all(rows)
         await self._reload_history()
         self._tick.start()
-        self.ready.set()
 
     def shows_data(self) -> bool:
         return self.window.tree.model.device_count() > 0
@@ -195,6 +195,8 @@ class DeviceControlPresenter(QObject):
         self.fleet = feed.fleet_of(rows)
         self.window.tree.set_devices(self._entries(rows))
         self._show_rows(rows)
+        if rows:
+            self.ready.set()  # the window shows the devices (a first sync may come later)
 
     def _show_rows(self, rows: Iterable[feed.DeviceRow]) -> None:
         now = self._clock()
@@ -445,7 +447,9 @@ class DeviceControlPresenter(QObject):
             parent=self.window,
         )
         self.last_dialog = dialog
-        if not await ask(dialog) or self._stopped:
+        confirmed = await ask(dialog)
+        self.last_dialog = None  # deleted once answered
+        if not confirmed or self._stopped:
             self.window.show_message(self.tr("已取消，未下发"))
             return None
         now = self._clock()
@@ -511,6 +515,7 @@ class DeviceControlPresenter(QObject):
         )
         self.last_dialog = dialog
         send = await ask(dialog)
+        self.last_dialog = None
         if not send:
             # Void it: an expiry at its creation makes the server refuse it as expired.
             args["not_after"] = made.isoformat()

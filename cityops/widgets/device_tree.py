@@ -219,7 +219,9 @@ class _DeviceFilter(QSortFilterProxyModel):
         return bool(self.needle or self.offline_only or self.faulty_only)
 
     def refresh(self) -> None:
-        self.invalidateFilter()
+        # Qt 6.10's replacement of the deprecated invalidateFilter().
+        self.beginFilterChange()
+        self.endFilterChange()
 
     def filterAcceptsRow(  # noqa: N802 (Qt's name)
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
@@ -285,6 +287,7 @@ class DeviceTree(QWidget):
     def set_devices(self, entries: Sequence[DeviceEntry]) -> None:
         self.model.set_devices(entries)
         self.proxy.refresh()
+        self.view.expandToDepth(0)  # districts open on their groups
 
     def update(self, cells: Mapping[str, DeviceCells]) -> None:  # type: ignore[override]
         self.model.update(cells)
