@@ -1,0 +1,134 @@
+"""The device-control window's reads of the local store, without Qt: devices as the tree shows
+them (a takeover ends by itself at its end), group-command progress counted per status with
+the failure reasons, this workstation's device intents from the outbox with the server's
+refusal, and ``LocalStore.amend`` (a held intent voided keeps its seq)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import uuid6
+
+from cityops.desktop import device_feed as feed
+from cityops.desktop.device_control_presenter import intent_time
+from cityops.domain.devices import DeviceKind
+from cityops.local_store.store import LocalStore
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def device(n: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": f"LED-{n:04d}",
+        "kind": "led_screen",
+        "name_zh": f"{n}号屏",
+        "district_code": "330102",
+        "group": "LEDG-330102-01",
+        "online": n % 3 != 0,
+        "power": True,
+        "level": 80,
+        "faults": [],
+        "version": 1,
+        **extra,
+    }
+
+
+def command(gid: str, n: int, status: str, reason: str | None = None) -> dict[str, Any]:
+    return {
+        "id": f"{gid}:LED-{n:04d}",
+        "device_id": f"LED-{n:04d}",
+        "device_kind": "led_screen",
+        "payload": {"type": "set_level", "percent": 40},
+        "issued_by": "operator",
+        "issued_at": NOW.isoformat(),
+        "not_after": (NOW + timedelta(minutes=10)).isoformat(),
+        "status": status,
+        "reason": reason,
+        "group_command_id": gid,
+        "version": 2,
+    }
+
+
+def change(seq: int, entity: str, doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "entity": entity,
+        "entity_id": doc["id"],
+        "version": doc["version"],
+        "op": "upsert",
+        "payload": doc,
+    }
+
+
+def test_devices_groups_and_outbox_as_the_window_reads_them(tmp_path: Path) -> None:
+    store = LocalStore.open(tmp_path / "cache.sqlite3")
+    until = (NOW + timedelta(minutes=5)).isoformat()
+    docs = [device(n) for n in range(1, 7)] + [device(7, takeover_until=until)]
+    statuses = ["acked", "acked", "failed", "failed", "sent", "expired"]
+    reasons = [None, None, "设备离线", "设备离线", None, None]
+    commands = [
+        command("G1", n + 1, s, r) for n, (s, r) in enumerate(zip(statuses, reasons, strict=True))
+    ]
+    changes = [change(i + 1, "device", d) for i, d in enumerate(docs)]
+    changes += [change(100 + i, "device_command", c) for i, c in enumerate(commands)]
+    store.apply_changes(changes, 200)
+
+    rows = feed.load_devices(store)
+    assert [r.id for r in rows] == [d["id"] for d in docs]
+    assert feed.fleet_of(rows).total(DeviceKind.LED_SCREEN) == 7
+    assert [r.id for r in rows if not r.online] == ["LED-0003", "LED-0006"]
+    screen = feed.load_devices(store, ["LED-0007"])[0]
+    assert screen.taken_over(NOW)
+    assert not screen.taken_over(NOW + timedelta(minutes=5))  # restores itself at its end
+
+    (group,) = feed.load_group_commands(store)
+    assert group.id == "G1"
+    assert group.issued_by == "operator"
+    p = group.progress
+    assert (p.acked, p.failed, p.pending, p.expired, p.total) == (2, 2, 1, 1, 6)
+    assert not p.done
+    assert group.reasons == {"设备离线": 2}
+    assert feed.failed_devices(store, "G1") == ["LED-0003", "LED-0004"]
+
+    args = {
+        "device_ids": ["LED-0001"],
+        "payload": {"type": "set_power", "on": False},
+        "not_after": (NOW + timedelta(minutes=10)).isoformat(),
+        "group_command_id": "G2",
+    }
+    seq = store.submit("device.command", args)
+    (mine,) = feed.load_outbox_commands(store)
+    assert (mine.seq, mine.status, mine.group_command_id) == (seq, "pending", "G2")
+    assert abs(intent_time(mine.mutation_id) - datetime.now(UTC)) < timedelta(seconds=5)
+
+    voided = {**args, "not_after": NOW.isoformat()}
+    assert store.amend(seq, voided)
+    (pending,) = store.pending()
+    assert pending["seq"] == seq
+    assert pending["args"]["not_after"] == NOW.isoformat()
+    store.settle(
+        [
+            {
+                "seq": seq,
+                "mutation_id": pending["mutation_id"],
+                "status": "rejected",
+                "rejection": {
+                    "code": "command_expired",
+                    "message": "指令在到达服务器之前已过期，未执行",
+                },
+            }
+        ]
+    )
+    assert not store.amend(seq, args)  # settled: no longer rewritable
+    (refused,) = feed.load_outbox_commands(store)
+    assert refused.status == "rejected"
+    assert refused.code == "command_expired"
+    assert "过期" in (refused.reason or "")
+    store.close()
+
+
+def test_intent_time_reads_the_uuid7_clock() -> None:
+    made = uuid6.uuid7()
+    assert abs(intent_time(str(made)) - datetime.now(UTC)) < timedelta(seconds=2)
