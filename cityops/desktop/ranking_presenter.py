@@ -75,6 +75,8 @@ class RankingPresenter(QObject):
         self.ready = asyncio.Event()
         self.report: rf.RankingReport | None = None
         self.table: RankingTable | None = None
+        #: The trend of the shown period: (period, district → total) oldest first.
+        self._trend: list[tuple[Period, dict[str, float]]] = []
         self._generation = 0
         self._stopped = False
         self._tasks = Tasks("ranking", self._on_task_failed)
@@ -160,7 +162,7 @@ class RankingPresenter(QObject):
         self._show_trend()
 
     def _show_trend(self, district: str | None = None) -> None:
-        trend = getattr(self, "_trend", None)
+        trend = self._trend
         if not trend:
             return
         if district is None and self.report is not None:

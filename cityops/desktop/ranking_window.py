@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cityops.desktop.i18n import language, name_of
+from cityops.desktop.i18n import name_of
 from cityops.desktop.ranking_table import (
     COL_DISTRICT,
     COL_LIST,
@@ -512,6 +512,3 @@ class RankingWindow(QMainWindow):
         row, column = table.district_codes.index(district_code), table.column_of(key)
         self.table.setCurrentCell(row, column)
         self._on_table_cell_clicked(row, column)
-
-    def is_english(self) -> bool:
-        return language() == "en"
