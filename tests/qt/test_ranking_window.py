@@ -100,9 +100,13 @@ def test_the_month_on_screen_drilled_and_exported(
         for fmt, path in (("pdf", pdf), ("xlsx", xlsx), ("csv", text)):
             await presenter.export(fmt, path)
         extracted = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        words = extracted.split()
         for row in table.text_rows():
             assert row[COL_DISTRICT] in extracted
             assert row[COL_TOTAL] in extracted
+            # The whole row, every score in its column order, as one run of words.
+            cells = [c for c in row if c]
+            assert any(words[i : i + len(cells)] == cells for i in range(len(words))), cells
         assert "2026年11月" in extracted
         assert "红榜：萧山区、余杭区、富阳区" in extracted.replace(" ", "")
         # An empty cell (no list mark) reads back as None; numbers as numbers.
