@@ -16,7 +16,9 @@ closed, with returned (handling unit refused it, awaits re-dispatch), rework (ch
 suspended (SLA clocks paused, resumes where it was), invalid and duplicate. Escalation is a
 flag with a level, not a lifecycle position: an escalated case is still being handled, so it
 stays where it is and gains attention. Closed, invalid and duplicate are terminal: every later
-command is rejected and the rejection says who ended the case and when.
+command is rejected and the rejection says who ended the case and when — except the two that
+follow a case past its end: the reward decision (``case.reward``) and the hotline's
+satisfaction callback (``case.rate``, closed public reports only, once).
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ from cityops.domain.outcomes import Rejection
 MAX_TEXT_LENGTH = 4000
 #: The most a single reward report may earn (yuan); larger rewards go through another process.
 MAX_REWARD_YUAN = 10_000
+#: Public satisfaction is recorded on the ranking's 1–5 scale (``ranking.Ratings``). The
+#: 12345 hotline's callback asks three answers, recorded as 满意 5, 基本满意 3, 不满意 1
+#: (``SATISFACTION_ANSWERS``): evenly spaced, so they score 100 / 50 / 0 in the ranking and
+#: "basically satisfied" sits exactly between the two others. The wire takes any whole 1–5,
+#: so a five-star survey (an app's) needs no conversion.
+MIN_SATISFACTION, MAX_SATISFACTION = 1, 5
+SATISFACTION_ANSWERS: Mapping[str, int] = {"满意": 5, "基本满意": 3, "不满意": 1}
 #: Valid coordinates (WGS-84 degrees); shared with ``schemas.Lon`` / ``schemas.Lat``.
 MIN_LON, MAX_LON = -180.0, 180.0
 MIN_LAT, MAX_LAT = -90.0, 90.0
@@ -151,6 +160,11 @@ class Case:
     #: decides, then ``approved`` (with ``reward_amount`` yuan) or ``rejected``.
     reward_status: str = "none"
     reward_amount: int = 0
+    #: The public reporter's satisfaction (1–5) recorded by the hotline's callback after the
+    #: case was closed (回访), with who recorded it and when; ``None`` until then.
+    satisfaction: int | None = None
+    satisfaction_by: str | None = None
+    satisfaction_at: datetime | None = None
     version: int = 1
 
     @property
@@ -183,6 +197,7 @@ class EventKind(StrEnum):
     MARKED_DUPLICATE = "marked_duplicate"
     NOTE_ADDED = "note_added"
     REWARD_DECIDED = "reward_decided"
+    SATISFACTION_RATED = "satisfaction_rated"
     UPDATED = "updated"
 
 
@@ -339,6 +354,17 @@ class DecideReward:
 
 
 @dataclass(frozen=True, slots=True)
+class RateSatisfaction:
+    """The public reporter's satisfaction as the hotline's callback (回访) recorded it, on the
+    1–5 scale (``SATISFACTION_ANSWERS`` maps the callback's three answers). Only for closed
+    cases from the public (someone to call back), only once, and it leaves the case closed."""
+
+    name: ClassVar[str] = "case.rate"
+    score: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class AddNote:
     """Notes are append-only: nobody edits or deletes one."""
 
@@ -377,6 +403,7 @@ CaseCommand = (
     | Invalidate
     | MarkDuplicate
     | DecideReward
+    | RateSatisfaction
     | AddNote
     | UpdateDetails
 )
@@ -399,6 +426,7 @@ ALL_COMMANDS: tuple[type[CaseCommand], ...] = (
     Invalidate,
     MarkDuplicate,
     DecideReward,
+    RateSatisfaction,
     AddNote,
     UpdateDetails,
 )
@@ -423,7 +451,7 @@ class Scope(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Rule:
     """Who may take a command, from which states, on which cases. A rule whose ``from_states``
-    hold ended states (only the reward decision's) also acts on ended cases; ``precondition``
+    hold ended states (the reward decision's and the satisfaction callback's) also acts on ended cases; ``precondition``
     is what else the case itself must satisfy (checked last, so menus grey the command out)."""
 
     from_states: frozenset[CaseState]
@@ -448,6 +476,28 @@ def _reward_pending(case: Case) -> Rejection | None:
             "不能再次审定",
             f"the reward was already decided ({case.reward_status})",
             reward_status=case.reward_status,
+        )
+    return None
+
+
+def _not_yet_rated(case: Case) -> Rejection | None:
+    """Satisfaction is asked of the public reporter, once: a patrol or a referral has nobody
+    to call back, and a second callback must not overwrite (or double-count) the first."""
+    if not case.source.public:
+        return _reject(
+            "not_a_public_report",
+            "该案件不是公众举报，无需回访满意度",
+            "only public reports are called back for satisfaction",
+        )
+    if case.satisfaction is not None:
+        return _reject(
+            "already_rated",
+            f"满意度已由 {case.satisfaction_by} 于 {_fmt(case.satisfaction_at)} 回访记录"
+            f"（{case.satisfaction} 分），不能再次记录",
+            f"satisfaction was already recorded ({case.satisfaction}) by "
+            f"{case.satisfaction_by} at {_fmt(case.satisfaction_at)}",
+            satisfaction=case.satisfaction,
+            rated_by=case.satisfaction_by,
         )
     return None
 
@@ -491,6 +541,14 @@ RULES: Mapping[type[CaseCommand], Rule] = {
         label_zh="奖励审定",
         precondition=_reward_pending,
     ),
+    # The hotline calls the reporter back after closing: only closed cases (an invalid or
+    # duplicate report was never handled), recorded by the hall's operators or a supervisor.
+    RateSatisfaction: Rule(
+        frozenset({_S.CLOSED}),
+        frozenset({_D, _SU}),
+        label_zh="回访满意度",
+        precondition=_not_yet_rated,
+    ),
     AddNote: Rule(_OPEN, _STAFF, Scope.AREA_OR_ASSIGNED, label_zh="添加备注"),
     UpdateDetails: Rule(_OPEN, frozenset({_D, _CO}), label_zh="修改信息"),
 }
@@ -513,6 +571,7 @@ _EVENT_OF: Mapping[type[CaseCommand], EventKind] = {
     Invalidate: EventKind.INVALIDATED,
     MarkDuplicate: EventKind.MARKED_DUPLICATE,
     DecideReward: EventKind.REWARD_DECIDED,
+    RateSatisfaction: EventKind.SATISFACTION_RATED,
     AddNote: EventKind.NOTE_ADDED,
     UpdateDetails: EventKind.UPDATED,
 }
@@ -881,6 +940,25 @@ def _transition(
                 "amount": amount,
                 "note": note,
             }
+        case RateSatisfaction(score=score, note=note):
+            # ``bool`` is an ``int``: a replayed ``true`` must not become a score of 1.
+            if isinstance(score, bool) or not MIN_SATISFACTION <= score <= MAX_SATISFACTION:
+                return _reject(
+                    "bad_score",
+                    f"满意度应为 {MIN_SATISFACTION} 到 {MAX_SATISFACTION} 分",
+                    f"score must lie in [{MIN_SATISFACTION}, {MAX_SATISFACTION}], got {score}",
+                    field="score",
+                )
+            if len(note) > MAX_TEXT_LENGTH:
+                return _reject(
+                    "text_too_long",
+                    f"回访备注最多 {MAX_TEXT_LENGTH} 字",
+                    f"note may be at most {MAX_TEXT_LENGTH} characters",
+                    field="note",
+                )
+            return _next(
+                case, satisfaction=score, satisfaction_by=actor.user_id, satisfaction_at=now
+            ), {"score": score, "note": note}
         case AddNote(text=text):
             if (missing := _need(text, "备注内容", "text")) is not None:
                 return missing

@@ -119,6 +119,9 @@ class CaseDoc(_Doc):
     end_reason: str = ""
     reward_status: str = "none"
     reward_amount: int = Field(default=0, ge=0)
+    satisfaction: int | None = Field(default=None, ge=cs.MIN_SATISFACTION, le=cs.MAX_SATISFACTION)
+    satisfaction_by: str | None = None
+    satisfaction_at: AwareDatetime | None = None
     version: int = Field(ge=1)
 
     @classmethod

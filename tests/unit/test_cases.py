@@ -244,8 +244,10 @@ def test_closed_case_rejects_every_command_and_says_who_closed_it_and_when(
     ref: Reference, unit: str
 ) -> None:
     case = to_state(ref, unit, c.CaseState.CLOSED)
-    # Every command but the reward decision, which follows the case past its end.
-    for cls in (cmd for cmd in c.ALL_COMMANDS if cmd is not c.DecideReward):
+    # Every command but the reward decision and the satisfaction callback, which follow the
+    # case past its end.
+    after_end = (c.DecideReward, c.RateSatisfaction)
+    for cls in (cmd for cmd in c.ALL_COMMANDS if cmd not in after_end):
         r = rejected(c.apply(case, cls(), DISPATCHER, T0 + timedelta(hours=5), ref), "case_ended")
         assert "disp-1" in r.message
         assert "2026-11-23 10:10" in r.message
@@ -369,6 +371,7 @@ def _commands(unit: str) -> list[c.CaseCommand]:
         c.MarkDuplicate("C-0"),
         c.AddNote("备注"),
         c.UpdateDetails(base_version=1, address="新地址"),
+        c.RateSatisfaction(5, "满意"),
     ]
 
 
@@ -398,7 +401,7 @@ def _invariants(case: c.Case) -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     steps=st.lists(
-        st.tuples(st.integers(0, 18), st.integers(0, len(ACTORS)), st.integers(0, 600)),
+        st.tuples(st.integers(0, 19), st.integers(0, len(ACTORS)), st.integers(0, 600)),
         max_size=40,
     )
 )
@@ -626,3 +629,81 @@ def test_a_false_reward_report_is_refused_with_a_reason_even_once_invalid(
     assert (new.reward_status, new.reward_amount) == ("rejected", 0)
     plain = step(new_case(ref), c.Verify(), DISPATCHER, ref)
     rejected(c.apply(plain, c.DecideReward(True, 20), DISPATCHER, T0, ref), "not_a_reward_report")
+
+
+# ------------------------------------------------------------------ satisfaction callback (回访)
+
+
+def closed_public_case(ref: Reference, unit: str, source: c.CaseSource) -> c.Case:
+    """A public report walked through verification to closing."""
+    case = step(new_case(ref, source=source, actor=CITIZEN), c.Verify(), DISPATCHER, ref)
+    path: list[tuple[c.CaseCommand, Actor]] = [
+        (c.File("0101"), DISPATCHER),
+        (c.Dispatch(unit), DISPATCHER),
+        (c.Accept(), handler(unit)),
+        (c.Handle("已清理"), handler(unit)),
+        (c.CheckPass(), COLLECTOR),
+        (c.Close(), DISPATCHER),
+    ]
+    for i, (cmd, actor) in enumerate(path):
+        case = step(case, cmd, actor, ref, minutes=20 + 10 * i)
+    assert case.state is c.CaseState.CLOSED
+    return case
+
+
+def test_the_hotline_records_satisfaction_once_after_closing(ref: Reference, unit: str) -> None:
+    case = closed_public_case(ref, unit, c.CaseSource.HOTLINE)
+    assert case.satisfaction is None
+    assert c.RateSatisfaction in c.allowed_commands(case, DISPATCHER)
+    assert c.RateSatisfaction in c.allowed_commands(case, SUPERVISOR)
+    at = T0 + timedelta(days=1)
+    rejected(c.apply(case, c.RateSatisfaction(3), COLLECTOR, at, ref), "forbidden")
+    rejected(c.apply(case, c.RateSatisfaction(3), COMMANDER, at, ref), "forbidden")
+    rejected(c.apply(case, c.RateSatisfaction(0), DISPATCHER, at, ref), "bad_score")
+    rejected(c.apply(case, c.RateSatisfaction(6), DISPATCHER, at, ref), "bad_score")
+    rejected(c.apply(case, c.RateSatisfaction(True), DISPATCHER, at, ref), "bad_score")  # type: ignore[arg-type]
+    answer = c.SATISFACTION_ANSWERS["基本满意"]
+    new, events = ok(
+        c.apply(case, c.RateSatisfaction(answer, "路面已清理，但等了两天"), SUPERVISOR, at, ref)
+    )
+    assert (new.satisfaction, new.satisfaction_by, new.satisfaction_at) == (3, "sup-1", at)
+    assert (new.state, new.closed_at, new.ended_by) == (case.state, case.closed_at, case.ended_by)
+    assert new.version == case.version + 1
+    (event,) = events
+    assert event.kind is c.EventKind.SATISFACTION_RATED
+    assert (event.from_state, event.to_state) == (c.CaseState.CLOSED, c.CaseState.CLOSED)
+    assert event.details == {"score": 3, "note": "路面已清理，但等了两天"}
+    # Once: a second callback is refused, naming who recorded the first and when.
+    assert c.RateSatisfaction not in c.allowed_commands(new, DISPATCHER)
+    again = rejected(
+        c.apply(new, c.RateSatisfaction(5), DISPATCHER, at + timedelta(hours=1), ref),
+        "already_rated",
+    )
+    assert "sup-1" in again.message
+    assert "2026-11-24 09:00" in again.message
+    # The rated case is on the wire as it is in the domain.
+    doc = schemas.case_document(new)
+    assert (doc["satisfaction"], doc["satisfaction_by"]) == (3, "sup-1")
+    assert schemas.CaseDoc.model_validate(doc).to_domain() == new
+
+
+def test_the_three_callback_answers_are_evenly_spaced_on_the_ranking_scale() -> None:
+    assert c.SATISFACTION_ANSWERS == {"满意": 5, "基本满意": 3, "不满意": 1}
+
+
+def test_satisfaction_is_not_recorded_before_closing_nor_for_patrols_nor_ended_reports(
+    ref: Reference, unit: str
+) -> None:
+    public = new_case(ref, source=c.CaseSource.APP, actor=CITIZEN)
+    r = rejected(c.apply(public, c.RateSatisfaction(5), DISPATCHER, T0, ref), "illegal_transition")
+    assert "回访满意度" in r.message
+    patrol = to_state(ref, unit, c.CaseState.CLOSED)
+    assert c.RateSatisfaction not in c.allowed_commands(patrol, DISPATCHER)
+    rejected(c.apply(patrol, c.RateSatisfaction(5), DISPATCHER, T0, ref), "not_a_public_report")
+    invalid = step(public, c.Invalidate("现场未发现问题"), DISPATCHER, ref)
+    r = rejected(c.apply(invalid, c.RateSatisfaction(1), DISPATCHER, T0, ref), "case_ended")
+    assert "不予立案" in r.message
+    # A district dispatcher calls back only the cases of its own district.
+    far = Actor("disp-9", frozenset({Role.DISPATCHER}), "330105", "区调度")
+    closed = closed_public_case(ref, unit, c.CaseSource.REWARD)
+    rejected(c.apply(closed, c.RateSatisfaction(5), far, T0, ref), "out_of_area")

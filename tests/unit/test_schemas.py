@@ -179,6 +179,7 @@ MINIMAL_ARGS: dict[str, dict[str, Any]] = {
     "case.invalidate": {"reason": "非城管问题"},
     "case.mark_duplicate": {"duplicate_of": "C-0"},
     "case.reward": {"approved": True, "amount": 20},
+    "case.rate": {"score": 3, "note": "基本满意"},
     "case.add_note": {"text": "已回访"},
     "case.update": {"address": "湖滨路 1 号"},
 }
