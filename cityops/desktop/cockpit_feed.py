@@ -36,7 +36,8 @@ read transaction, so the parts agree):
   the alarm's latest vehicle (its ``value``, at ``last_raised_at``); the limit is the weight at
   which the rules start counting a vehicle (the lowest band for that station), not the band the
   vehicle reached;
-- the board: ``None`` — the ranking documents have no shape yet (issue 10);
+- the board: ``None`` here — a ranking takes too long for the 1 s snapshot; the presenter adds
+  ``cockpit_board.read_board``'s rows, read in their own worker every few minutes;
 - the ticker: the newest 30 of alarms raised (``first_raised_at``), alarms cleared (momentary
   kinds clear at once, which is no news, so they are left out), cases reported, cases closed and
   device commands (a group command is one line), each source read newest first with a LIMIT.

@@ -11,13 +11,16 @@ of" is set: the store is current while the sync link is up; when it drops, "as o
 last moment it was up and a panel greys out once that is older than its ``stale_after_s``; when
 the link returns the next snapshot brings them back. The playlist rotates every ``rotate_s``
 (→ / ← step, Space pauses). ``ready`` (asyncio.Event): the first snapshot is on the wall;
-``shows_data()`` the same (the smoke run).
+``shows_data()`` the same (the smoke run). The red/black board is this week's ranking so far
+(``cockpit_board.read_board``, ~0.1–1.5 s), read in its own worker at start, every
+``BOARD_EVERY_S`` and when the week turns, and carried by every snapshot after it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +31,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from cityops.desktop.alarm_map_feed import AlarmMapFeed
 from cityops.desktop.cockpit import CockpitWindow, MapPanel
+from cityops.desktop.cockpit_board import BOARD_EVERY_S, Board, board_period, read_board
 from cityops.desktop.cockpit_feed import read_snapshot
 from cityops.desktop.i18n import name_of
 from cityops.desktop.session import Session
@@ -96,6 +100,9 @@ class CockpitPresenter(QObject):
         self._fresh_at: datetime = self._started_at
         self._dirty = True
         self._reading = False
+        self.board: Board | None = None
+        self._board_reading = False
+        self._board_read = -1e9
         self._last_read = -1e9
         self._shown_version: dict[int, int] = {}  # page → snapshot number it last got
         self._paused = False
@@ -142,6 +149,7 @@ class CockpitPresenter(QObject):
         if self.config.playlist.rotate_s > 0 and len(self.window.pages) > 1:
             self._rotate.start()
         self._on_tick_timeout()
+        self._tasks.spawn(self._read_board(), "cockpit-board")
         await self._read()
         self.ready.set()
 
@@ -168,6 +176,29 @@ class CockpitPresenter(QObject):
         quiet = time.monotonic() - self._last_read >= MAX_QUIET_S
         if not self._reading and (self._dirty or quiet):
             self._tasks.spawn(self._read(), "cockpit-snapshot")
+        if not self._board_reading and self._board_due():
+            self._tasks.spawn(self._read_board(), "cockpit-board")
+
+    def _board_due(self) -> bool:
+        if time.monotonic() - self._board_read >= BOARD_EVERY_S:
+            return True
+        return self.board is not None and board_period(self._clock()) != self.board.period
+
+    async def _read_board(self) -> None:
+        if self._board_reading:
+            return
+        self._board_reading = True
+        self._board_read = time.monotonic()
+        try:
+            board = await asyncio.to_thread(
+                read_board, self.session.store, self.session.reference, self._clock()
+            )
+        finally:
+            self._board_reading = False
+        if self._stopped:
+            return
+        self.board = board
+        self._dirty = True  # the next snapshot carries it to the wall
 
     async def _read(self) -> None:
         if self._reading:
@@ -183,6 +214,10 @@ class CockpitPresenter(QObject):
             self._reading = False
         if self._stopped:
             return
+        if self.board is not None:
+            snapshot = dataclasses.replace(
+                snapshot, board=self.board.rows, board_period=self.board.title
+            )
         self.snapshot = snapshot
         self.snapshots += 1
         await self._show_snapshot()

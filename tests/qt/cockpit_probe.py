@@ -36,6 +36,7 @@ from cityops.desktop.cockpit import CockpitWindow  # noqa: E402
 from cityops.desktop.cockpit_layout import load_config  # noqa: E402
 from cityops.desktop.cockpit_presenter import CockpitPresenter  # noqa: E402
 from cityops.desktop.session import Session  # noqa: E402
+from cityops.widgets.cockpit_panels import BoardPanel  # noqa: E402
 from tests.qt.qt_loop import wait_until  # noqa: E402
 
 CLI = [sys.executable, "-m", "cityops.cli"]
@@ -185,6 +186,13 @@ async def scenario(var: Path, shots: Path) -> dict[str, Any]:
         out["map_parent_is_second"] = window.map is None or (
             window.map_panel() is not None and window.map.isVisible()
         )
+        boards = [p for spec, p in window.current_panels() if spec.type == "board"]
+        if boards:  # this week's ranking so far, from the supervisors' aggregation
+            board = boards[0]
+            assert isinstance(board, BoardPanel)
+            await wait_until(lambda: not board.placeholder_shown(), 30, "the board's ranking")
+            out["board_title"] = board.title()
+            out["board_rows"] = len(board.table().rows())
         out["shot_second"] = window.grab().save(str(shots / "cockpit-4k-layout2.png"))
     finally:
         await presenter.stop()

@@ -75,5 +75,8 @@ def test_the_wall_comes_back_when_the_server_returns(wall: dict[str, Any]) -> No
 def test_the_playlist_moves_to_the_next_layout_with_the_map(wall: dict[str, Any]) -> None:
     assert wall["second_layout"] == 1
     assert "board" in wall["second_panels"]
+    assert wall["board_rows"] == 13  # every district, ranked this week so far
+    assert wall["board_title"].startswith("红黑榜 · ")
+    assert "周 截至" in wall["board_title"]
     assert wall["map_parent_is_second"]
     assert (SHOTS / "cockpit-4k-layout2.png").stat().st_size > 200_000

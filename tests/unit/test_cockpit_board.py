@@ -1,0 +1,86 @@
+"""The wall's red/black board: this week's ranking so far, read from a real local store.
+
+One district (拱墅区 330105) files a report of this week two days late and has it returned:
+it scores below the others and heads the black list; last week nobody had a case, so every
+district tied at 100 and was ranked by code, which is where its move is counted from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from cityops.desktop.cockpit_board import board_period, read_board
+from cityops.domain.ranking import PeriodKind
+from cityops.domain.reference import load_reference
+from cityops.domain.schemas import Entity
+from cityops.local_store.store import LocalStore
+
+REF = load_reference()
+LATE = "330105"
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # Wednesday of ISO week 48 (23–29 Nov)
+
+
+def _late_case() -> dict[str, object]:
+    return {
+        "id": "late-1",
+        "state": "returned",
+        "source": "patrol",
+        "description": "占道经营",
+        "reported_at": "2026-11-23T02:00:00Z",
+        "filed_at": "2026-11-25T02:00:00Z",  # 48 h after the report: late
+        "first_dispatched_at": "2026-11-25T03:00:00Z",
+        "reported_by": "col-7",
+        "district_code": LATE,
+        "escalation_level": 0,
+        "rework_count": 0,
+        "return_count": 1,  # dispatched to the wrong unit
+        "version": 3,
+    }
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStore]:
+    s = LocalStore.open(tmp_path / "cache.sqlite3")
+    change = {
+        "seq": 1,
+        "entity": Entity.CASE.value,
+        "entity_id": "late-1",
+        "version": 3,
+        "op": "upsert",
+        "payload": _late_case(),
+    }
+    s.apply_changes([change], cursor=1)
+    yield s
+    s.close()
+
+
+def test_the_board_ranks_this_week_so_far_with_lists_and_moves(store: LocalStore) -> None:
+    board = read_board(store, REF, NOW)
+    districts = sorted(d.code for d in REF.units.districts)
+    rules = REF.evaluation.rules
+
+    assert board.period == board_period(NOW)
+    assert board.period.kind is PeriodKind.WEEK
+    assert board.title == "2026年第48周 截至11月25日"
+    assert [r.rank for r in board.rows] == list(range(1, len(districts) + 1))
+    assert {r.district_code for r in board.rows} == set(districts)
+
+    last = board.rows[-1]
+    assert last.district_code == LATE
+    assert last.score < 100
+    assert last.standing == "black"
+    assert last.change == (districts.index(LATE) + 1) - len(districts)
+    assert all(r.score == 100 for r in board.rows[:-1])
+    assert [r.standing for r in board.rows[: rules.red_list_size]] == ["red"] * rules.red_list_size
+    assert sum(r.standing == "black" for r in board.rows) == rules.black_list_size
+
+
+def test_the_board_turns_with_the_week() -> None:
+    sunday_night = datetime(2026, 11, 29, 15, 59, tzinfo=UTC)  # 23:59 in Beijing
+    monday = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # 00:00 on Monday in Beijing
+    assert board_period(sunday_night) == board_period(NOW)
+    assert board_period(monday) == board_period(NOW).next()
