@@ -44,7 +44,7 @@ test-pg: $(STAMP)
 # The kill storm (~90 s, the client killed 50 times) runs once, in `make test`.
 test-noqt: $(STAMP)
 	$(BIN)/python tools/without_qt.py -q tests/unit/test_local_store.py \
-		tests/unit/test_case_index.py tests/unit/test_text_search.py tests/unit/test_alarm_feed.py tests/unit/test_tasks.py tests/unit/test_cockpit_layout.py tests/unit/test_cockpit_feed.py tests/sync \
+		tests/unit/test_case_index.py tests/unit/test_text_search.py tests/unit/test_alarm_feed.py tests/unit/test_tasks.py tests/unit/test_cockpit_layout.py tests/unit/test_cockpit_feed.py tests/unit/test_cockpit_board.py tests/unit/test_ranking_facts.py tests/sync \
 		--deselect tests/sync/test_kill_storm.py
 
 bench: $(STAMP)
