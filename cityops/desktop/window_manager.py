@@ -5,8 +5,8 @@ open it, an async factory) and ``WindowManager(session, settings)``: ``await ope
 ``await open_allowed()`` (every window the user's roles allow; the 窗口 menu of each window
 lists them), ``windows`` (key → open window), ``grab_all(folder)`` (a PNG of each open window:
 the demo's and the smoke run's screenshots), ``await close_all()``, and ``settle_heap()`` (what
-an opened window built is frozen out of the cyclic collector's scans). Later windows (device
-control, ranking) join ``WINDOWS`` as they land.
+an opened window built is frozen out of the cyclic collector's scans). The device-control window
+joins ``WINDOWS`` as it lands.
 """
 
 from __future__ import annotations
@@ -81,6 +81,17 @@ async def _cockpit(session: Session, settings: ClientSettings) -> Opened:
     return Opened(window, CockpitPresenter(session, window, screens=settings.cockpit_screens))
 
 
+async def _ranking(session: Session, _settings: ClientSettings) -> Opened:
+    from cityops.desktop.ranking_presenter import RankingPresenter
+    from cityops.desktop.ranking_window import RankingWindow
+
+    me = session.me
+    who = QCoreApplication.translate("WindowManager", "%1（%2）")
+    who = who.replace("%1", me.display_name).replace("%2", me.user_id)
+    window = RankingWindow(session.reference, who)
+    return Opened(window, RankingPresenter.for_session(session, window))
+
+
 WINDOWS: tuple[WindowSpec, ...] = (
     WindowSpec(
         "workstation",
@@ -102,6 +113,13 @@ WINDOWS: tuple[WindowSpec, ...] = (
         frozenset({Role.COMMANDER}),
         QSize(3840, 2160),
         _cockpit,
+    ),
+    WindowSpec(
+        "ranking",
+        str(QT_TRANSLATE_NOOP("WindowManager", "考核排名")),
+        frozenset({Role.SUPERVISOR, Role.COMMANDER, Role.DISPATCHER}),
+        QSize(1600, 900),
+        _ranking,
     ),
 )
 WINDOWS_BY_KEY = {w.key: w for w in WINDOWS}
