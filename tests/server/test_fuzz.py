@@ -415,6 +415,7 @@ def templates(w: World) -> dict[str, dict[str, Any]]:
         "case.escalate": c | {"reason": "超时"},
         "case.mark_duplicate": c | {"duplicate_of": "FZ-other"},
         "case.add_note": c | {"text": "备注"},
+        "case.rate": c | {"score": 4, "note": "回访：满意"},
         "case.update": c | {"base_version": 1, "description": "新描述", "lon": 120.1, "lat": 30.2},
         "alarm.ack": {"alarm_id": w.alarm_id, "seen_peak": "critical"},
         "alarm.shelve": {"alarm_id": w.alarm_id, "until": soon, "reason": "抢修"},

@@ -139,6 +139,7 @@ case.invalidate      forb    ok      ok/area ok      forb    forb    forb    for
 case.mark_duplicate  forb    ok      ok/area forb    forb    forb    forb    forb    forb
 case.add_note        ok      ok      ok/area ok      forb    forb    ok/area ok/area ok/area
 case.update          forb    ok      ok/area forb    forb    forb    ok/area forb    forb
+case.rate            forb    ok      ok/area ok      forb    forb    forb    forb    forb
 """
 
 # Alarms are the hall's, not a district's: dispatchers and commanders handle them wherever the
@@ -276,7 +277,18 @@ WALKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("crew", "case.accept"),
         ("dispatcher", "case.suspend"),
     ),
+    "closed": (
+        ("dispatcher", "case.verify"),
+        ("dispatcher", "case.file"),
+        ("dispatcher", "case.dispatch"),
+        ("crew", "case.accept"),
+        ("crew", "case.handle"),
+        ("dispatcher", "case.check_pass"),
+        ("dispatcher", "case.close"),
+    ),
 }
+#: The satisfaction callback is for public reports: the closed cases are hotline calls.
+SOURCE_FOR = {"closed": "hotline"}
 
 #: The state each command needs (one the closed loop allows it from).
 STATE_FOR = {
@@ -298,6 +310,7 @@ STATE_FOR = {
     "case.mark_duplicate": "reported",
     "case.add_note": "in_progress",
     "case.update": "filed",
+    "case.rate": "closed",
 }
 
 
@@ -314,6 +327,7 @@ def step_args(name: str, loc: Location) -> dict[str, Any]:
         "case.escalate": {"reason": "群众多次投诉"},
         "case.invalidate": {"reason": "不属于城市管理问题"},
         "case.add_note": {"text": "已电话联系"},
+        "case.rate": {"score": 4, "note": "回访：满意"},
     }.get(name, {})
 
 
@@ -330,12 +344,14 @@ class CaseWalker:
     def __init__(self, api: Api) -> None:
         self.api = api
 
-    def report(self, location: Location, case_id: str) -> tuple[str, dict[str, Any]]:
+    def report(
+        self, location: Location, case_id: str, source: str = "referral"
+    ) -> tuple[str, dict[str, Any]]:
         return (
             "case.report",
             {
                 "case_id": case_id,
-                "source": "referral",
+                "source": source,
                 "description": "路面暴露垃圾（权限矩阵）",
                 "district_code": location.district,
                 "street_code": location.street,
@@ -345,7 +361,10 @@ class CaseWalker:
     def walk(self, wanted: dict[Any, tuple[str, str]]) -> dict[Any, WalkedCase]:
         """``key → (state, location key)`` → the walked cases; every step must apply."""
         ids = {key: new_id("MX") for key in wanted}
-        reports = [self.report(LOCATIONS[where], ids[key]) for key, (_, where) in wanted.items()]
+        reports = [
+            self.report(LOCATIONS[where], ids[key], SOURCE_FOR.get(state, "referral"))
+            for key, (state, where) in wanted.items()
+        ]
         push_all(self.api, "dispatcher", reports)
         depth = max(len(WALKS[state]) for state, _ in wanted.values())
         for i in range(depth):
