@@ -6,11 +6,13 @@ Run with ``.venv/bin/python bench/bench_ranking.py [--size 1000000] [--findings 
 A ``LocalStore`` file holding ``--size`` cases (the queue benchmark's synthetic year before
 ``ANCHOR``, ``tests.unit.test_case_index.synthetic_cases``: ~2,700 reported and as many closed
 a day; here closed cases also carry returns (8 %), reworks (6 %) and escalations (10 %) so every
-indicator has both sides) and ``--findings`` inspection findings spread over the 90 days before
-``ANCHOR`` (random districts, streets and of the 227 items, counts 1-3, a tenth with a
+indicator has both sides, and 70 % of the closed public reports (hotline, app, reward: 3/7 of
+the cases) a satisfaction rating from the hotline's callback, 5 / 3 / 1 with district-dependent
+shares: ~23,000 ratings a month) and ``--findings`` inspection findings spread over the 90 days
+before ``ANCHOR`` (random districts, streets and of the 227 items, counts 1-3, a tenth with a
 "+08:00" time as a client may record it). Built once by raw ``sqlite3`` ``executemany`` and
-kept as ``/tmp/cityops-bench-ranking-<size>-<findings>-v<schema>.sqlite3``. No ``ANALYZE``: a
-client's cache has no statistics, so the query plans are the ones it gets.
+kept as ``/tmp/cityops-bench-ranking-<size>-<findings>-v<schema>-<DATA>.sqlite3``. No
+``ANALYZE``: a client's cache has no statistics, so the query plans are the ones it gets.
 
 ``monthly_ranking`` (ms, target < 2,000): ``ranking_facts.ranking_report`` for October 2026 (a
     complete month: its facts and September's for the movement, every district scored,
@@ -58,9 +60,26 @@ REF = load_reference()
 ANCHOR = datetime(2026, 11, 26, 6, 30, 17, tzinfo=UTC)
 OCTOBER = Period(PeriodKind.MONTH, date(2026, 10, 1))
 NOVEMBER = Period(PeriodKind.MONTH, date(2026, 11, 1))
+#: The synthetic data's version, in the file name: a change to ``_cases`` builds a new file.
+DATA = "sat1"
+#: Share of the closed public reports the hotline reached on its callback.
+CALLED_BACK = 0.7
+_PUBLIC = ("hotline", "app", "reward")
+
+
+def _satisfaction_weights() -> dict[str, tuple[float, float, float]]:
+    """district → shares of 满意 5 / 基本满意 3 / 不满意 1: from 90 / 8 / 2 % in the first
+    district to 66 / 22 / 12 % in the last, so the indicator differs across districts."""
+    codes = sorted(u.code for u in REF.units.districts)
+    out = {}
+    for i, code in enumerate(codes):
+        worse = i / max(1, len(codes) - 1)
+        out[code] = (0.90 - 0.24 * worse, 0.08 + 0.14 * worse, 0.02 + 0.10 * worse)
+    return out
 
 
 def _cases(size: int, rng: random.Random) -> Iterator[dict[str, Any]]:
+    weights = _satisfaction_weights()
     for doc in synthetic_cases(size, seed=2026, now=ANCHOR):
         if doc.get("first_dispatched_at") and rng.random() < 0.08:
             doc["return_count"] = max(doc.get("return_count", 0), 1)
@@ -69,6 +88,11 @@ def _cases(size: int, rng: random.Random) -> Iterator[dict[str, Any]]:
                 doc["rework_count"] = 1
             if rng.random() < 0.10:
                 doc["escalation_level"] = 1
+            if doc["source"] in _PUBLIC and rng.random() < CALLED_BACK:
+                share = weights.get(doc["district_code"], (0.8, 0.15, 0.05))
+                doc["satisfaction"] = rng.choices((5, 3, 1), share)[0]
+                doc["satisfaction_by"] = "disp-1"
+                doc["satisfaction_at"] = doc["closed_at"]
         yield doc
 
 
@@ -101,7 +125,9 @@ def _findings(count: int, rng: random.Random) -> Iterator[dict[str, Any]]:
 
 def build(size: int, findings: int) -> Path:
     """The cache file, made once and kept under /tmp (its name carries the schema version)."""
-    path = Path(f"/tmp/cityops-bench-ranking-{size}-{findings}-v{tables.SCHEMA_VERSION}.sqlite3")
+    path = Path(
+        f"/tmp/cityops-bench-ranking-{size}-{findings}-v{tables.SCHEMA_VERSION}-{DATA}.sqlite3"
+    )
     if path.exists():
         with sqlite3.connect(path) as conn:
             (n_cases,) = conn.execute("SELECT count(*) FROM cases").fetchone()
@@ -161,7 +187,9 @@ def bench(path: Path, repeats: int) -> list[Result]:
             top = report.ranking.entries[0]
             detail = (
                 f"{period.label_en}: {sum(f.filed for f in facts):,} filed, "
-                f"{sum(f.closed for f in facts):,} closed, ~{counts[period.label_en]:,} "
+                f"{sum(f.closed for f in facts):,} closed, "
+                f"{sum(f.satisfaction_ratings.count for f in facts):,} rated, "
+                f"~{counts[period.label_en]:,} "
                 f"inspections; #1 {top.district_code} {format_score(top.total)}"
             )
             out.append(_result(name, times, 2000, detail))

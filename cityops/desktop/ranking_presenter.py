@@ -215,6 +215,12 @@ class RankingPresenter(QObject):
         category = (
             key if key in {c.code for c in self.reference.evaluation.rules.categories} else None
         )
+        if indicator is Indicator.PUBLIC_SATISFACTION:
+            rated = await asyncio.to_thread(
+                rf.cases_behind, self.store, period, district, indicator
+            )
+            self._show_rated(name, lines, rated)
+            return
         if indicator is not None and indicator in rf.drill_indicators():
             cases = await asyncio.to_thread(
                 rf.cases_behind, self.store, period, district, indicator
@@ -257,6 +263,33 @@ class RankingPresenter(QObject):
             return
         title = self.tr("%1 · 总分与各项指标").replace("%1", name)
         self.window.show_drill(title, lines, [], [])
+
+    def _show_rated(self, name: str, lines: list[str], rated: list[rf.CaseLine]) -> None:
+        """The satisfaction drill-down: the closed cases the hotline's callback rated, the
+        不满意 ones first (tinted), each with its answer."""
+        ratings = rf.rated_cases(rated)
+        title = self.tr("%1 · 公众满意度：%2 件回访评价，平均 %3 分（满分 5 分）")
+        title = title.replace("%1", name).replace("%2", f"{ratings.count:,}")
+        title = title.replace("%3", f"{ratings.mean:.2f}" if ratings.mean is not None else "—")
+        if len(rated) >= rf.DRILL_LIMIT:
+            title += self.tr("（列出前 %1 件）").replace("%1", str(rf.DRILL_LIMIT))
+        header = [self.tr("案件编号"), self.tr("满意度"), self.tr("上报时间"),
+                  self.tr("结案时间"), self.tr("描述")]  # fmt: skip
+        rows = [
+            [c.case_id, self._answer(c.score), _local(c.reported_at), _local(c.milestone_at),
+             c.description]
+            for c in rated
+        ]  # fmt: skip
+        self.window.show_drill(title, lines, header, rows, [not c.counted_ok for c in rated])
+
+    def _answer(self, score: int | None) -> str:
+        """A rating as the callback's answer: 5 满意, 3 基本满意, 1 不满意, others in points."""
+        answers = {5: self.tr("满意"), 3: self.tr("基本满意"), 1: self.tr("不满意")}
+        if score is None:
+            return ""
+        answer = answers.get(score)
+        points = self.tr("%1 分").replace("%1", str(score))
+        return f"{points} {answer}" if answer else points
 
     # ------------------------------------------------------------------ exports
 

@@ -29,9 +29,14 @@ Where each indicator's counts come from (``docs/ranking.md`` has the table):
   is said in the docs.
 - **rework rate**: of the same closed cases, those whose check failed at least once
   (``rework_count`` > 0).
-- **public satisfaction**: the case documents carry no public rating yet, so every district has
-  no ratings (``Ratings()``) and gets the domain's not-applicable full marks; ``ratings`` lets a
-  caller pass them once a source exists.
+- **public satisfaction**: the ratings (1–5, ``satisfaction`` on the document) the hotline's
+  callback (``case.rate``, 回访) recorded on the same closed cases: a case's rating counts in
+  the period it was *closed* in, whenever the callback came (usually a day or two later), so a
+  month's score is final once its last closings were called back and never moves a rating
+  into the month of the call. Only ratings on the 1–5 scale are read (a document edited by
+  hand must not break the whole ranking). Closed cases nobody called back (patrols, referrals,
+  the reporters not reached) are not ratings; a district without any gets the domain's
+  not-applicable full marks. ``ratings`` still lets a caller replace them (what-if views).
 - **inspection**: the ``inspection`` documents whose ``observed_at`` lies in the period, summed
   per district and item (``count``); the item caps and category floors are the domain's.
 
@@ -80,6 +85,7 @@ _DISPATCHED_AT: Final = "json_extract(doc, '$.first_dispatched_at')"
 _RETURNS: Final = "coalesce(json_extract(doc, '$.return_count'), 0)"
 _REWORKS: Final = "coalesce(json_extract(doc, '$.rework_count'), 0)"
 _ESCALATION: Final = "coalesce(escalation_level, 0)"
+_SATISFACTION: Final = "json_extract(doc, '$.satisfaction')"
 _FILED_ON_TIME: Final = (
     f"(unixepoch({_FILED_AT}) - unixepoch(reported_at) <= {int(FILING_LIMIT.total_seconds())})"
 )
@@ -143,19 +149,24 @@ def _reported(conn: Connection, window: _Window) -> dict[str, tuple[int, int, in
     }
 
 
-def _closed(conn: Connection, window: _Window) -> dict[str, tuple[int, int, int]]:
-    """district → (closed, closed on time, reworked). The state is tested in the aggregates, not
-    in WHERE: given ``state = 'closed'`` SQLite may walk the state index (nearly every case)."""
-    closed = "state = 'closed'"
+def _closed(conn: Connection, window: _Window) -> dict[str, tuple[int, int, int, Ratings]]:
+    """district → (closed, closed on time, reworked, their satisfaction ratings). The state is
+    tested in the aggregates, not in WHERE: given ``state = 'closed'`` SQLite may walk the state
+    index (nearly every case). Each document's fields are read once (MATERIALIZED, as in
+    ``_reported``): the rating is used by two aggregates."""
     sql = (
-        f"SELECT district_code, coalesce(sum({closed}), 0), "
-        f"coalesce(sum({closed} AND {_ESCALATION} = 0), 0), "
-        f"coalesce(sum({closed} AND {_REWORKS} > 0), 0) "
-        f"FROM cases WHERE {_in_window(CASE_CLOSED_AT)} GROUP BY +district_code"
+        "WITH c AS MATERIALIZED (SELECT district_code AS district, state = 'closed' AS closed, "
+        f"{_ESCALATION} AS escalation, {_REWORKS} AS reworks, {_SATISFACTION} AS rating "
+        f"FROM cases WHERE {_in_window(CASE_CLOSED_AT)}), "
+        "r AS (SELECT district, closed, escalation, reworks, "
+        "CASE WHEN closed AND rating BETWEEN 1 AND 5 THEN rating END AS rating FROM c) "
+        "SELECT district, coalesce(sum(closed), 0), "
+        "coalesce(sum(closed AND escalation = 0), 0), coalesce(sum(closed AND reworks > 0), 0), "
+        "count(rating), total(rating) FROM r GROUP BY district"
     )
     return {
-        str(code): (int(a), int(b), int(c))
-        for code, a, b, c in conn.exec_driver_sql(sql, window.params())
+        str(code): (int(a), int(b), int(c), Ratings(int(n), float(t)))
+        for code, a, b, c, n, t in conn.exec_driver_sql(sql, window.params())
         if code is not None
     }
 
@@ -193,7 +204,7 @@ def _facts(
     out: dict[str, DistrictFacts] = {}
     for code in districts:
         filed, filed_on_time, dispatched, correct = reported.get(code, (0, 0, 0, 0))
-        n_closed, on_time, reworked = closed.get(code, (0, 0, 0))
+        n_closed, on_time, reworked, rated = closed.get(code, (0, 0, 0, Ratings()))
         out[code] = DistrictFacts(
             district_code=code,
             filed=filed,
@@ -205,7 +216,7 @@ def _facts(
             # Rework is judged on the closed cases: each has passed its final check.
             handled=n_closed,
             reworked=reworked,
-            satisfaction_ratings=(ratings or {}).get(code, Ratings()),
+            satisfaction_ratings=rated if ratings is None else ratings.get(code, Ratings()),
             findings=tuple(findings.get(code, ())),
         )
     return out
@@ -312,7 +323,8 @@ def totals_over(
 @dataclass(frozen=True, slots=True)
 class CaseLine:
     """One case behind an indicator: ``counted_ok`` says on which side it was counted (on
-    time / correct / not reworked)."""
+    time / correct / not reworked / at least 基本满意); ``score`` is the case's satisfaction
+    rating (1–5) in the satisfaction drill-down, None in the others."""
 
     case_id: str
     state: str
@@ -320,6 +332,7 @@ class CaseLine:
     milestone_at: str | None
     counted_ok: bool
     description: str
+    score: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,27 +349,49 @@ class FindingLine:
     lat: float | None
 
 
-#: indicator → (window column, extra condition, milestone expression, "counted ok" expression)
-_DRILL: Final[Mapping[Indicator, tuple[str, str, str, str]]] = {
+#: A rating counted "against" a district in the drill-down (listed first, tinted): below
+#: 基本满意 (3), i.e. the callback's 不满意.
+SATISFIED_FROM: Final = 3
+
+#: indicator → (window column, extra condition, milestone expression, "counted ok" expression,
+#: score expression)
+_DRILL: Final[Mapping[Indicator, tuple[str, str, str, str, str]]] = {
     Indicator.ON_TIME_FILING: (
         "reported_at",
         f"{_FILED_AT} IS NOT NULL",
         _FILED_AT,
         _FILED_ON_TIME,
+        "NULL",
     ),
     Indicator.DISPATCH_ACCURACY: (
         "reported_at",
         f"{_DISPATCHED_AT} IS NOT NULL",
         _DISPATCHED_AT,
         f"{_RETURNS} = 0",
+        "NULL",
     ),
     Indicator.ON_TIME_CLOSING: (
         CASE_CLOSED_AT,
         "+state = 'closed'",
         CASE_CLOSED_AT,
         f"{_ESCALATION} = 0",
+        "NULL",
     ),
-    Indicator.REWORK_RATE: (CASE_CLOSED_AT, "+state = 'closed'", CASE_CLOSED_AT, f"{_REWORKS} = 0"),
+    Indicator.REWORK_RATE: (
+        CASE_CLOSED_AT,
+        "+state = 'closed'",
+        CASE_CLOSED_AT,
+        f"{_REWORKS} = 0",
+        "NULL",
+    ),
+    # The rated closed cases: the same rows and scale check as ``_closed``.
+    Indicator.PUBLIC_SATISFACTION: (
+        CASE_CLOSED_AT,
+        f"+state = 'closed' AND {_SATISFACTION} BETWEEN 1 AND 5",
+        CASE_CLOSED_AT,
+        f"{_SATISFACTION} >= {SATISFIED_FROM}",
+        _SATISFACTION,
+    ),
 }
 
 
@@ -374,23 +409,32 @@ def cases_behind(
     limit: int = DRILL_LIMIT,
 ) -> list[CaseLine]:
     """The cases counted in ``indicator``'s denominator for one district and period, those
-    counted against it first, then by report time; at most ``limit``. Empty for satisfaction
-    (no ratings yet) and inspection (see ``findings_behind``)."""
+    counted against it first, then by report time; at most ``limit``. For satisfaction the
+    rated cases closed in the period, each with its ``score``. Empty for inspection (see
+    ``findings_behind``)."""
     spec = _DRILL.get(indicator)
     if spec is None:
         return []
-    column, condition, milestone, ok = spec
+    column, condition, milestone, ok, score = spec
     sql = (
         f"SELECT id, state, reported_at, {milestone}, {ok}, "
-        "json_extract(doc, '$.description') FROM cases "
+        f"json_extract(doc, '$.description'), {score} FROM cases "
         f"WHERE {_in_window(column)} AND +district_code = ? AND {condition} "
         f"ORDER BY 5, reported_at, id LIMIT ?"
     )
     params = (*_Window.of(period).params(), district_code, limit)
     with store.engine.connect() as conn:
         return [
-            CaseLine(str(i), str(s), str(r), None if m is None else str(m), bool(k), str(d or ""))
-            for i, s, r, m, k, d in conn.exec_driver_sql(sql, params)
+            CaseLine(
+                str(i),
+                str(s),
+                str(r),
+                None if m is None else str(m),
+                bool(k),
+                str(d or ""),
+                None if g is None else int(g),
+            )
+            for i, s, r, m, k, d, g in conn.exec_driver_sql(sql, params)
         ]
 
 
@@ -441,3 +485,9 @@ def indicator_cases(lines: Iterable[CaseLine]) -> tuple[int, int]:
     """(counted ok, all) of drill-down lines: what the indicator's rate was computed from."""
     items = list(lines)
     return sum(1 for line in items if line.counted_ok), len(items)
+
+
+def rated_cases(lines: Iterable[CaseLine]) -> Ratings:
+    """The ratings of satisfaction drill-down lines: what the satisfaction score was computed
+    from (its trace's numerator is their sum, its denominator their count)."""
+    return Ratings.of(line.score for line in lines if line.score is not None)

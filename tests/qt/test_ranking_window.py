@@ -73,9 +73,9 @@ def test_the_month_on_screen_drilled_and_exported(
         rows = row_texts(window)
         # The hand-computed totals, ranks (after the nine untouched districts at 100: the
         # domain's full marks when nothing happened) and the black list of the real rules (3).
-        assert rows["西湖区"][:5] == ["10", "西湖区", "96.07", "↓7", ""]
-        assert rows["上城区"][:5] == ["11", "上城区", "79.08", "↓10", "黑榜"]
-        assert rows["拱墅区"][:5] == ["12", "拱墅区", "79.04", "↓10", "黑榜"]
+        assert rows["西湖区"][:5] == ["10", "西湖区", "91.07", "↓7", ""]
+        assert rows["上城区"][:5] == ["11", "上城区", "75.33", "↓10", "黑榜"]
+        assert rows["拱墅区"][:5] == ["12", "拱墅区", "75.29", "↓10", "黑榜"]
         assert rows["滨江区"][:5] == ["13", "滨江区", "75.00", "↓9", "黑榜"]
         assert rows["萧山区"][4] == "红榜"
         table = presenter.table
@@ -83,6 +83,10 @@ def test_the_month_on_screen_drilled_and_exported(
         filing = table.column_of(Indicator.ON_TIME_FILING.value)
         assert rows["上城区"][filing] == "66.67"
         assert rows["西湖区"][table.column_of("E01")] == "80.00"
+        satisfaction = table.column_of(Indicator.PUBLIC_SATISFACTION.value)
+        assert rows["上城区"][satisfaction] == "75.00"  # 满意 5 and 基本满意 3
+        assert rows["西湖区"][satisfaction] == "66.67"
+        assert rows["滨江区"][satisfaction] == "100.00"  # nobody called back: full marks
 
         # Drill-down: the filing score of 上城区 → its three cases, the late one first.
         window.select_cell(A, Indicator.ON_TIME_FILING.value)
@@ -90,6 +94,17 @@ def test_the_month_on_screen_drilled_and_exported(
         assert "2/3" in window.drill_title.text()
         assert [window.drill_list.item(r, 0).text() for r in range(3)] == ["a2", "a1", "a3"]
         assert "66.67 × 0.15 = 10.00" in window.drill_text.toPlainText()
+        # The satisfaction score of 西湖区 → the three rated closings, the 不满意 one first.
+        window.select_cell(C, Indicator.PUBLIC_SATISFACTION.value)
+        await wait_until(lambda: "回访评价" in window.drill_title.text(), 5, "the ratings")
+        assert "3 件回访评价，平均 3.67 分" in window.drill_title.text()
+        listed = [
+            [window.drill_list.item(r, c).text() for c in range(2)]
+            for r in range(window.drill_list.rowCount())
+        ]
+        assert listed == [["c2", "1 分 不满意"], ["c3", "5 分 满意"], ["c1", "5 分 满意"]]
+        assert "66.67 × 0.15 = 10.00" in window.drill_text.toPlainText()
+        assert window.grab().save(str(SCREENS / "ranking_satisfaction.png"))
         window.select_cell(C, "E01")
         await wait_until(lambda: "2 条检查发现" in window.drill_title.text(), 5, "findings")
         assert window.drill_list.item(0, 1).text() == "15"

@@ -3,32 +3,39 @@
 Period: November 2026 in Beijing time = [2026-10-31T16:00Z, 2026-11-30T16:00Z).
 Weights (evaluation.toml): filing 0.15, dispatch 0.10, closing 0.25, rework 0.10,
 satisfaction 0.15, inspection 0.25. Category weights: E01 0.12, E08 0.10.
-Satisfaction: no ratings in case documents → 100 (not applicable) for everyone.
+Satisfaction: the hotline callback's ratings (1–5) on the cases *closed* in the period;
+score = (mean − 1) / 4 × 100; no ratings → 100 (not applicable).
 
-A 330102: reported in Nov a1 (filed +2 h, dispatched, closed on time), a2 (filed +30 h: late;
-  returned once; closed escalated), a3 (filed +1 h, dispatched, in progress).
-  filing 2/3 = 66.667, dispatch 2/3 = 66.667, closing 1/2 = 50, rework 0/2 → 100.
+A 330102: reported in Nov a1 (filed +2 h, dispatched, closed on time, rated 5), a2 (filed
+  +30 h: late; returned once; closed escalated, rated 3), a3 (filed +1 h, dispatched, in
+  progress).
+  filing 2/3 = 66.667, dispatch 2/3 = 66.667, closing 1/2 = 50, rework 0/2 → 100,
+  satisfaction (5 + 3) / 2 = 4 → 75.
   Findings E01-001 (1.0, cap 20) ×2 + ×1 = 3 → E01 97 → inspection 100 − 0.12×3 = 99.64.
-  total = 10 + 6.6667 + 12.5 + 10 + 15 + 24.91 = 79.0767 → 79.08
-B 330105: same cases as A; finding E08-001 (5.0, cap 30) ×1 → E08 95 → inspection 99.5.
-  total = 10 + 6.6667 + 12.5 + 10 + 15 + 24.875 = 79.0417 → 79.04
-C 330106: c1 reported 10-31T17:00Z (1 Nov in Beijing: counts), closed on time; c2 closed on
-  time after a rework; c3 reported in October, closed 3 Nov (closing only); c4 invalid (never
-  filed: nowhere); c5 reported 11-30T16:30Z (1 Dec in Beijing: not November); c6 filed exactly
-  24 h after the report (on time), dispatched, open.
-  filing 3/3, dispatch 3/3, closing 3/3, rework 1/3 → 66.667.
+  total = 10 + 6.6667 + 12.5 + 10 + 11.25 + 24.91 = 75.3267 → 75.33
+B 330105: same cases and ratings as A; finding E08-001 (5.0, cap 30) ×1 → E08 95 →
+  inspection 99.5.
+  total = 10 + 6.6667 + 12.5 + 10 + 11.25 + 24.875 = 75.2917 → 75.29
+C 330106: c1 reported 10-31T17:00Z (1 Nov in Beijing: counts), closed on time, rated 5; c2
+  closed on time after a rework, rated 1; c3 reported in October, closed 3 Nov (closing and
+  its rating 5 only); c4 invalid (never filed: nowhere; the rating 1 its document carries is
+  not read: an invalid report is no closing); c5 reported 11-30T16:30Z (1 Dec in Beijing: not
+  November); c6 filed exactly 24 h after the report (on time), dispatched, open; c0 reported
+  and closed in October, rated 5 on 2 November (counts in October, the month it closed).
+  filing 3/3, dispatch 3/3, closing 3/3, rework 1/3 → 66.667,
+  satisfaction (5 + 1 + 5) / 3 = 3.6667 → 66.667.
   Findings E01-011 (1.0, cap 20) ×15 + ×10 = 25 → capped at 20 → E01 80 → inspection 97.6;
   one more observed 1 Dec in Beijing is not counted; one recorded with "+08:00" text is.
-  total = 15 + 10 + 25 + 6.6667 + 15 + 24.4 = 96.0667 → 96.07
-D 330108: d1, d2 filed 48 h late, both returned, neither closed: filing 0, dispatch 0, closing
-  and rework not applicable (100). total = 0 + 0 + 25 + 10 + 15 + 25 = 75.00
+  total = 15 + 10 + 25 + 6.6667 + 10 + 24.4 = 91.0667 → 91.07
+D 330108: d1, d2 filed 48 h late, both returned, neither closed: filing 0, dispatch 0, closing,
+  rework and satisfaction not applicable (100). total = 0 + 0 + 25 + 10 + 15 + 25 = 75.00
 
-Rank (red 1, black 1): C 96.07 red, A 79.08, B 79.04, D 75.00 black.
-October (previous): only C has a case (c3: filed and dispatched on time, not closed) → all 100,
-ties go by on-time closing, inspection, then code: A 1, B 2, C 3, D 4. Movement: C +2, A −1,
-B −1, D 0.
+Rank (red 1, black 1): C 91.07 red, A 75.33, B 75.29, D 75.00 black.
+October (previous): only C has cases (c3: filed and dispatched on time, not closed; c0: on
+time throughout, rated 5) → all 100, ties go by on-time closing, inspection, then code: A 1,
+B 2, C 3, D 4. Movement: C +2, A −1, B −1, D 0.
 Changing A's first finding from ×2 to ×5 (A: E01-001 ×6 → inspection 99.28 → 24.82):
-A total = 78.9867 → 78.99 < B's 79.04, so A and B swap: C 1, B 2, A 3, D 4.
+A total = 75.2367 → 75.24 < B's 75.29, so A and B swap: C 1, B 2, A 3, D 4.
 """
 
 from __future__ import annotations
@@ -82,11 +89,14 @@ def case(
     closed: datetime | None = None,
     escalation: int = 0,
     rework: int = 0,
+    rating: int | None = None,
+    rated: datetime | None = None,
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": case_id,
         "state": state,
-        "source": "patrol",
+        # Rated cases are hotline calls: the callback asks the reporter.
+        "source": "patrol" if rating is None else "hotline",
         "description": f"案件 {case_id}",
         "reported_at": _iso(reported),
         "reported_by": "col-7",
@@ -101,6 +111,10 @@ def case(
         doc["first_dispatched_at"] = _iso(reported + filed_after + H)
     if closed is not None:
         doc["closed_at"] = _iso(closed)
+    if rating is not None:
+        doc["satisfaction"] = rating
+        doc["satisfaction_by"] = "disp-1"
+        doc["satisfaction_at"] = _iso(rated or (closed or reported) + 20 * H)
     return doc
 
 
@@ -126,7 +140,7 @@ def month_cases() -> list[dict[str, Any]]:
     docs = []
     for p, d in (("a", A), ("b", B)):
         docs += [
-            case(f"{p}1", d, utc(11, 5), closed=utc(11, 6)),
+            case(f"{p}1", d, utc(11, 5), closed=utc(11, 6), rating=5),
             case(
                 f"{p}2",
                 d,
@@ -135,14 +149,24 @@ def month_cases() -> list[dict[str, Any]]:
                 returns=1,
                 closed=utc(11, 15),
                 escalation=1,
+                rating=3,
             ),  # fmt: skip
             case(f"{p}3", d, utc(11, 20), state="in_progress", filed_after=H),
         ]
     docs += [
-        case("c1", C, utc(10, 31, 17), closed=utc(11, 2)),
-        case("c2", C, utc(11, 10), closed=utc(11, 12), rework=1),
-        case("c3", C, utc(10, 20), closed=utc(11, 3)),
-        case("c4", C, utc(11, 15), state="invalid", filed_after=None, closed=utc(11, 15, 5)),
+        case("c0", C, utc(10, 10), closed=utc(10, 20), rating=5, rated=utc(11, 2)),
+        case("c1", C, utc(10, 31, 17), closed=utc(11, 2), rating=5),
+        case("c2", C, utc(11, 10), closed=utc(11, 12), rework=1, rating=1),
+        case("c3", C, utc(10, 20), closed=utc(11, 3), rating=5),
+        case(
+            "c4",
+            C,
+            utc(11, 15),
+            state="invalid",
+            filed_after=None,
+            closed=utc(11, 15, 5),
+            rating=1,
+        ),  # fmt: skip
         case("c5", C, utc(11, 30, 16, 30), state="filed", filed_after=H),
         case("c6", C, utc(11, 20), state="dispatched", filed_after=24 * H),
         case("d1", D, utc(11, 5), state="returned", filed_after=48 * H, returns=1),
@@ -194,31 +218,42 @@ def test_facts_count_what_the_hand_computation_counts(store: LocalStore) -> None
     facts = rf.district_facts(store, NOVEMBER, DISTRICTS)
     assert facts[A] == DistrictFacts(
         A, filed=3, filed_on_time=2, dispatched=3, dispatched_correctly=2, closed=2,
-        closed_on_time=1, handled=2, reworked=0, findings=(Finding("E01-001", 3),),
+        closed_on_time=1, handled=2, reworked=0, satisfaction_ratings=Ratings(2, 8.0),
+        findings=(Finding("E01-001", 3),),
     )  # fmt: skip
+    # c1, c2, c3 closed in November; not c0 (closed in October, called back in November)
+    # nor the invalid c4.
     assert facts[C] == DistrictFacts(
         C, filed=3, filed_on_time=3, dispatched=3, dispatched_correctly=3, closed=3,
-        closed_on_time=3, handled=3, reworked=1, findings=(Finding("E01-011", 25),),
+        closed_on_time=3, handled=3, reworked=1, satisfaction_ratings=Ratings(3, 11.0),
+        findings=(Finding("E01-011", 25),),
     )  # fmt: skip
     assert facts[D] == DistrictFacts(
         D, filed=2, filed_on_time=0, dispatched=2, dispatched_correctly=0
     )
-    assert facts[A].satisfaction_ratings == Ratings()
+    assert facts[D].satisfaction_ratings == Ratings()
+    october = rf.district_facts(store, NOVEMBER.previous(), DISTRICTS)
+    assert october[C].satisfaction_ratings == Ratings(1, 5.0)  # c0, by its closing month
 
 
 def test_scores_ranks_and_lists_are_exactly_the_hand_computed_ones(store: LocalStore) -> None:
     r = report(store)
     board = [(e.rank, e.district_code, format_score(e.total)) for e in r.ranking.entries]
-    assert board == [(1, C, "96.07"), (2, A, "79.08"), (3, B, "79.04"), (4, D, "75.00")]
+    assert board == [(1, C, "91.07"), (2, A, "75.33"), (3, B, "75.29"), (4, D, "75.00")]
     assert [e.district_code for e in r.ranking.red_list] == [C]
     assert [e.district_code for e in r.ranking.black_list] == [D]
     assert {e.district_code: e.movement for e in r.ranking.entries} == {C: 2, A: -1, B: -1, D: 0}
     a = r.explanation(A)
     assert format_score(a.indicator(Indicator.ON_TIME_FILING).score) == "66.67"
     assert a.indicator(Indicator.ON_TIME_CLOSING).score == 50.0
-    assert a.indicator(Indicator.PUBLIC_SATISFACTION).not_applicable
+    satisfaction = a.indicator(Indicator.PUBLIC_SATISFACTION)
+    assert not satisfaction.not_applicable
+    assert (satisfaction.numerator, satisfaction.denominator) == (8.0, 2)
+    assert satisfaction.score == 75.0
+    assert r.explanation(D).indicator(Indicator.PUBLIC_SATISFACTION).not_applicable
     assert format_score(a.indicator(Indicator.INSPECTION).score) == "99.64"
     c = r.explanation(C)
+    assert format_score(c.indicator(Indicator.PUBLIC_SATISFACTION).score) == "66.67"
     assert c.category("E01").score == 80.0  # 25 findings capped at 20 points
     assert format_score(c.indicator(Indicator.REWORK_RATE).score) == "66.67"
     assert format_score(c.indicator(Indicator.INSPECTION).score) == "97.60"
@@ -238,7 +273,7 @@ def test_a_changed_finding_moves_the_rank_as_computed(store: LocalStore) -> None
     store.apply_changes(changes([changed], Entity.INSPECTION, 100), cursor=100)
     r = report(store)
     board = [(e.rank, e.district_code, format_score(e.total)) for e in r.ranking.entries]
-    assert board == [(1, C, "96.07"), (2, B, "79.04"), (3, A, "78.99"), (4, D, "75.00")]
+    assert board == [(1, C, "91.07"), (2, B, "75.29"), (3, A, "75.24"), (4, D, "75.00")]
     assert format_score(r.explanation(A).indicator(Indicator.INSPECTION).score) == "99.28"
 
 
@@ -256,6 +291,17 @@ def test_drill_down_lists_the_cases_and_findings_behind_a_score(store: LocalStor
     # The drill-down's counts are the indicator's inputs.
     t = report(store).explanation(A).indicator(Indicator.ON_TIME_FILING)
     assert rf.indicator_cases(filing) == (t.numerator, t.denominator)
+    # Satisfaction: the rated cases closed in November, the 不满意 one first, with their scores.
+    rated = rf.cases_behind(store, NOVEMBER, C, Indicator.PUBLIC_SATISFACTION)
+    assert [(x.case_id, x.counted_ok, x.score) for x in rated] == [
+        ("c2", False, 1),
+        ("c3", True, 5),
+        ("c1", True, 5),
+    ]
+    s = report(store).explanation(C).indicator(Indicator.PUBLIC_SATISFACTION)
+    assert rf.rated_cases(rated) == Ratings(int(s.denominator), float(s.numerator))
+    assert Indicator.PUBLIC_SATISFACTION in rf.drill_indicators()
+    assert rf.cases_behind(store, NOVEMBER, D, Indicator.PUBLIC_SATISFACTION) == []
     lines = rf.findings_behind(store, NOVEMBER, C)
     assert [(x.inspection_id, x.count) for x in lines] == [("i-c1", 15), ("i-c2", 10)]
     assert rf.findings_behind(store, NOVEMBER, C, category_code="E08") == []
@@ -264,5 +310,30 @@ def test_drill_down_lists_the_cases_and_findings_behind_a_score(store: LocalStor
 def test_trend_gives_each_period_its_totals(store: LocalStore) -> None:
     trend = rf.totals_over(store, NOVEMBER, REF, 3, rules=RULES, districts=DISTRICTS)
     assert [p.label_en for p, _ in trend] == ["2026-09", "2026-10", "2026-11"]
-    assert format_score(trend[-1][1][C]) == "96.07"
+    assert format_score(trend[-1][1][C]) == "91.07"
     assert trend[0][1] == dict.fromkeys(DISTRICTS, 100.0)  # nothing happened in September
+
+
+def test_a_rating_off_the_scale_or_on_an_open_case_is_not_read(store: LocalStore) -> None:
+    # Documents the domain would never make (edited by hand, an old client): they must neither
+    # count nor break the ranking (``Ratings`` refuses a sum off the 1–5 scale).
+    odd = [
+        case("d3", D, utc(11, 7), closed=utc(11, 8), rating=9),
+        case("d4", D, utc(11, 7), closed=utc(11, 8), rating=0),
+        case("d5", D, utc(11, 7), state="in_progress", rating=1),
+    ]
+    store.apply_changes(changes(odd, Entity.CASE, 200), cursor=202)
+    facts = rf.district_facts(store, NOVEMBER, DISTRICTS)
+    assert facts[D].closed == 2
+    assert facts[D].satisfaction_ratings == Ratings()
+    assert rf.cases_behind(store, NOVEMBER, D, Indicator.PUBLIC_SATISFACTION) == []
+
+
+def test_ratings_passed_by_the_caller_replace_the_stored_ones(store: LocalStore) -> None:
+    what_if = {A: Ratings(2, 10.0)}  # A rated 满意 twice: back to 100
+    r = rf.ranking_report(store, NOVEMBER, REF, rules=RULES, districts=DISTRICTS, ratings=what_if)
+    assert (r.ranking.entries[1].district_code, format_score(r.ranking.entries[1].total)) == (
+        A,
+        "79.08",
+    )
+    assert r.explanation(C).indicator(Indicator.PUBLIC_SATISFACTION).not_applicable
