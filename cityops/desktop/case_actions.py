@@ -46,6 +46,7 @@ ACTION_LABELS: tuple[object, ...] = (  # the stubs type QT_TRANSLATE_NOOP as obj
     QT_TRANSLATE_NOOP("CaseActions", "不予立案"),
     QT_TRANSLATE_NOOP("CaseActions", "标记重复"),
     QT_TRANSLATE_NOOP("CaseActions", "奖励审定"),
+    QT_TRANSLATE_NOOP("CaseActions", "回访满意度"),
     QT_TRANSLATE_NOOP("CaseActions", "添加备注"),
 )
 
@@ -55,7 +56,7 @@ class ActionSpec:
     key: str
     command: type[cs.CaseCommand]
     shortcut: str
-    #: What the user must give: "unit", "subcategory", "reward", "reason:<field>",
+    #: What the user must give: "unit", "subcategory", "reward", "rating", "reason:<field>",
     #: "text:<field>", "case:<field>" (another case's id) or "" (nothing).
     asks: str = ""
     dangerous: bool = False
@@ -81,6 +82,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("invalidate", cs.Invalidate, "I", asks="reason:reason", dangerous=True),
     ActionSpec("duplicate", cs.MarkDuplicate, "M", asks="case:duplicate_of", dangerous=True),
     ActionSpec("reward", cs.DecideReward, "W", asks="reward"),
+    ActionSpec("rate", cs.RateSatisfaction, "R", asks="rating"),
     ActionSpec("note", cs.AddNote, "N", asks="text:text"),
 )
 ACTIONS_BY_KEY: Mapping[str, ActionSpec] = {a.key: a for a in ACTIONS}
@@ -204,6 +206,8 @@ class CaseActions(QObject):
             return None if not code else {"unit_code": code}
         if kind == "reward":
             return await self._decide_reward()
+        if kind == "rating":
+            return await self._rate_satisfaction()
         if kind == "subcategory":
             code = await self._choose_subcategory()
             return None if not code else {"subcategory_code": code}
@@ -237,6 +241,13 @@ class CaseActions(QObject):
         from cityops.desktop.pickers import RewardDialog
 
         dialog = RewardDialog()
+        dialog.setParent(self._parent, dialog.windowFlags())
+        return dialog.fields() if await ask(dialog) else None
+
+    async def _rate_satisfaction(self) -> dict[str, Any] | None:
+        from cityops.desktop.pickers import SatisfactionDialog
+
+        dialog = SatisfactionDialog()
         dialog.setParent(self._parent, dialog.windowFlags())
         return dialog.fields() if await ask(dialog) else None
 

@@ -106,6 +106,8 @@ _EVENT_TEXT: Final[Mapping[str, object]] = {
     "escalated": QT_TRANSLATE_NOOP("CaseEvents", "升级督办"),
     "invalidated": QT_TRANSLATE_NOOP("CaseEvents", "不予立案"),
     "marked_duplicate": QT_TRANSLATE_NOOP("CaseEvents", "标记重复"),
+    "reward_decided": QT_TRANSLATE_NOOP("CaseEvents", "奖励审定"),
+    "satisfaction_rated": QT_TRANSLATE_NOOP("CaseEvents", "回访满意度"),
     "note_added": QT_TRANSLATE_NOOP("CaseEvents", "添加备注"),
     "updated": QT_TRANSLATE_NOOP("CaseEvents", "修改信息"),
 }
@@ -133,6 +135,28 @@ _REWARD_TEXT: Final[Mapping[str, object]] = {
     "paid": QT_TRANSLATE_NOOP("CaseLabels", "奖励已发放"),
     "rejected": QT_TRANSLATE_NOOP("CaseLabels", "奖励未通过"),
 }
+
+
+#: Sources whose reporter the hotline calls back (``CaseSource.public``).
+_PUBLIC: Final = frozenset(s.value for s in cs.CaseSource if s.public)
+#: The hotline callback's answers by score (``cases.SATISFACTION_ANSWERS``).
+_ANSWER_TEXT: Final[Mapping[int, object]] = {
+    5: QT_TRANSLATE_NOOP("CaseLabels", "满意"),
+    3: QT_TRANSLATE_NOOP("CaseLabels", "基本满意"),
+    1: QT_TRANSLATE_NOOP("CaseLabels", "不满意"),
+}
+
+
+def satisfaction_label(score: int) -> str:
+    """``5 分（满意）``; a score without a callback answer (2, 4) in points only."""
+    points = QCoreApplication.translate("CaseLabels", "%1 分").replace("%1", str(score))
+    answer = _ANSWER_TEXT.get(score)
+    if answer is None:
+        return points
+    text = QCoreApplication.translate("CaseLabels", "%1（%2）")
+    return text.replace("%1", points).replace(
+        "%2", QCoreApplication.translate(_LABELS, str(answer))
+    )
 
 
 def state_label(state: str | None) -> str:
@@ -433,6 +457,7 @@ class CaseDetailPanel(QWidget):
             ("escalation", self.tr("督办级别")),
             ("counts", self.tr("返工 / 退回")),
             ("end", self.tr("办结")),
+            ("satisfaction", self.tr("回访满意度")),
         ):
             label = _value_label()
             label.setObjectName(f"field_{key}")
@@ -600,10 +625,31 @@ class CaseDetailPanel(QWidget):
             if doc.get("end_reason"):
                 end += " · " + str(doc["end_reason"])
         f["end"].setText(end.strip())
-        label = self._form.labelForField(f["end"])
-        f["end"].setVisible(bool(end.strip()))
+        self._show_row("end", bool(end.strip()))
+        self._show_satisfaction(doc)
+
+    def _show_row(self, key: str, shown: bool) -> None:
+        field = self._fields[key]
+        field.setVisible(shown)
+        label = self._form.labelForField(field)
         if label is not None:
-            label.setVisible(bool(end.strip()))
+            label.setVisible(shown)
+
+    def _show_satisfaction(self, doc: Mapping[str, Any]) -> None:
+        """The callback's rating on a closed public report, or that it is still to be made
+        (the 回访 the hotline owes the reporter); no row on other cases."""
+        field = self._fields["satisfaction"]
+        score = doc.get("satisfaction")
+        owed = doc.get("state") == cs.CaseState.CLOSED.value and str(doc.get("source")) in _PUBLIC
+        if score is not None:
+            # Who called back and when on a second line: the pane is narrow.
+            who = f"{local_time(doc.get('satisfaction_at'))} {doc.get('satisfaction_by') or ''}"
+            field.setText(f"{satisfaction_label(int(score))}\n{who.strip()}")
+            field.setStyleSheet("color: #cf222e; font-weight: bold;" if int(score) < 3 else "")
+        elif owed:
+            field.setText(self.tr("待回访"))
+            field.setStyleSheet("color: #7a828a;")
+        self._show_row("satisfaction", score is not None or owed)
 
     def _show_clocks(self, clocks: Sequence[ClockState], doc: Mapping[str, Any]) -> None:
         _clear_layout(self._clock_grid)
@@ -785,6 +831,8 @@ class CaseDetailPanel(QWidget):
                 parts.append(self.tr("备注：") + str(value))
             elif key == "feedback":
                 parts.append(self.tr("处置反馈：") + str(value))
+            elif key == "score":
+                parts.append(self.tr("满意度：") + satisfaction_label(int(value)))
             elif key == "level":
                 parts.append(self.tr("督办级别：%1 级").replace("%1", str(value)))
             elif key == "duplicate_of":

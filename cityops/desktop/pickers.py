@@ -10,6 +10,9 @@ Offers to the workstation (dispatch, file, and the commands that need a reason):
 - ``SubcategoryPickerDialog(reference)``: category → subcategory, showing the norm and time
   limits of the highlighted one; ``selected_code()``.
 - ``ReasonDialog(title, prompt)``: a required reason with an inline error; ``reason()``.
+- ``RewardDialog()``: approve a reward report with an amount, or refuse it with a reason.
+- ``SatisfactionDialog()``: the hotline callback's answer (满意 / 基本满意 / 不满意) and a
+  note; ``fields()`` gives the ``case.rate`` score (5 / 3 / 1) and note.
 
 Keyboard first: typing goes to the filter, the arrow keys move in the tree while the filter
 keeps focus, Enter takes the highlighted entry (or the first match).
@@ -567,5 +570,73 @@ class RewardDialog(QDialog):
             self._error.setText(self.tr("不予奖励时请说明原因"))
             self._error.show()
             self._note.setFocus()
+            return
+        self.accept()
+
+
+class SatisfactionDialog(QDialog):
+    """The public reporter's answer on the hotline's callback (回访) after closing: the three
+    answers of the 12345 script, recorded on the ranking's 1–5 scale as the domain maps them
+    (``cases.SATISFACTION_ANSWERS``: 5 / 3 / 1), and an optional note. An answer must be
+    picked (none is preselected: a callback nobody answered is not a rating)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("回访满意度"))
+        column = QVBoxLayout(self)
+        column.addWidget(QLabel(self.tr("结案后电话回访举报人，记录其评价（每件只记录一次）：")))
+        labels = {
+            "满意": self.tr("满意"),
+            "基本满意": self.tr("基本满意"),
+            "不满意": self.tr("不满意"),
+        }
+        self._answers: dict[int, QRadioButton] = {}
+        for answer, score in cs.SATISFACTION_ANSWERS.items():
+            button = QRadioButton(labels.get(answer, answer))
+            button.setObjectName(f"score_{score}")
+            button.toggled.connect(self._on_answer_toggled)
+            self._answers[score] = button
+            column.addWidget(button)
+        self._note = QPlainTextEdit()
+        self._note.setObjectName("note")
+        self._note.setPlaceholderText(self.tr("回访记录（可选）"))
+        self._note.setTabChangesFocus(True)
+        column.addWidget(self._note, 1)
+        self._error = error_label()
+        column.addWidget(self._error)
+        buttons, _ok = ok_cancel(self, self._on_buttons_accepted)
+        column.addWidget(buttons)
+        self.resize(380, 260)
+        next(iter(self._answers.values())).setFocus()
+
+    def choose(self, score: int, note: str = "") -> None:
+        """Pick an answer as a click would (keyboard users and tests)."""
+        self._answers[score].setChecked(True)
+        self._note.setPlainText(note)
+
+    def score(self) -> int | None:
+        return next((s for s, b in self._answers.items() if b.isChecked()), None)
+
+    def fields(self) -> dict[str, object]:
+        """The ``case.rate`` fields: score (1–5) and note."""
+        return {"score": self.score() or 0, "note": self._note.toPlainText().strip()}
+
+    def error_text(self) -> str:
+        return self._error.text() if not self._error.isHidden() else ""
+
+    def _on_answer_toggled(self, checked: bool) -> None:
+        if checked:
+            self._error.hide()
+
+    def _on_buttons_accepted(self) -> None:
+        if self.score() is None:
+            self._error.setText(self.tr("请选择回访结果"))
+            self._error.show()
+            return
+        if len(self._note.toPlainText().strip()) > cs.MAX_TEXT_LENGTH:
+            self._error.setText(
+                self.tr("回访记录最多 %1 字").replace("%1", str(cs.MAX_TEXT_LENGTH))
+            )
+            self._error.show()
             return
         self.accept()
