@@ -21,7 +21,13 @@ Who does what:
 - *dispatched* / *rework* → the assigned department's handler accepts (3 % return it first);
   *in progress* → departs, arrives, handles;
 - *handled* → the district's collector checks (8 % fail → rework); *checked* → the dispatcher
-  closes it.
+  closes it;
+- *closed* public report → the hotline (the dispatcher) calls the reporter back for 70 %
+  (``CALLBACK_SHARE``; the others are not reached) half an hour to three hours later and
+  records the answer (``case.rate``): 满意 5 / 基本满意 3 / 不满意 1 with shares that depend
+  on the district (``satisfaction_weights``: the first district in code order is the most
+  satisfied), and worse when the case was reworked or escalated — so the demo's ranking tells
+  districts apart on public satisfaction too.
 The dispatcher's part is played only with auto-dispatch on.
 """
 
@@ -50,6 +56,12 @@ _TERMINAL: Final = frozenset(s.value for s in CaseState if s.terminal)
 
 #: Real seconds to wait for a citizen's report's fate before treating it as someone else's.
 FATE_GRACE: Final = 2.0
+#: Share of closed public reports whose reporter the hotline reaches on its callback.
+CALLBACK_SHARE: Final = 0.7
+#: Simulated seconds from closing to the callback.
+CALLBACK_DELAY: Final = (1800.0, 3 * 3600.0)
+_ANSWERS: Final = (5, 3, 1)
+_ANSWER_NOTES: Final = {5: "回访：满意", 3: "回访：基本满意", 1: "回访：不满意"}
 CHECK_FAIL_REASONS: Final = (
     "现场复核仍未整改到位",
     "处置不彻底，问题依旧存在",
@@ -69,6 +81,17 @@ def department_for(
         if dept.code != exclude:
             return dept.code
     return None
+
+
+def satisfaction_weights(ref: Reference) -> dict[str, tuple[float, float, float]]:
+    """district → shares of the callback's answers 满意 / 基本满意 / 不满意: from 90 / 8 / 2 %
+    in the first district (code order) to 66 / 22 / 12 % in the last."""
+    codes = sorted(u.code for u in ref.units.districts)
+    out = {}
+    for i, code in enumerate(codes):
+        worse = i / max(1, len(codes) - 1)
+        out[code] = (0.90 - 0.24 * worse, 0.08 + 0.14 * worse, 0.02 + 0.10 * worse)
+    return out
 
 
 class Casework:
@@ -100,6 +123,7 @@ class Casework:
         self._n = 0
         self._alarm_states: dict[str, str] = {}
         self._command_status: dict[str, str] = {}
+        self._satisfaction = satisfaction_weights(ref)
 
     # -- following the log
 
@@ -185,13 +209,16 @@ class Casework:
         if version <= self._versions.get(case_id, 0):
             return
         if state in _TERMINAL:
-            if state == "closed":
-                self.stats.cases_closed += 1
+            if state == "closed" and doc.get("satisfaction") is None:
+                self.stats.cases_closed += 1  # (a rated one was counted when it closed)
             elif state == "invalid":
                 self.stats.cases_invalid += 1
             self._versions.pop(case_id, None)
             self._service_codes.pop(case_id, None)
             self.fates.forget(case_id)
+            if state == "closed" and (callback := self._callback(doc)) is not None:
+                self._versions[case_id] = version  # until the callback is made
+                self._schedule(doc, callback)
             return
         self._versions[case_id] = version
         if version == 1:
@@ -208,8 +235,10 @@ class Casework:
 
     def _plan(self, doc: Mapping[str, Any]) -> None:
         step = self._decide(doc)
-        if step is None:
-            return
+        if step is not None:
+            self._schedule(doc, step)
+
+    def _schedule(self, doc: Mapping[str, Any], step: tuple[str, Intent, float]) -> None:
         user, intent, delay = step
         due = self.clock.elapsed() + self.clock.real(delay)
         self._n += 1
@@ -230,6 +259,8 @@ class Casework:
 
     def _decide(self, doc: Mapping[str, Any]) -> tuple[str, Intent, float] | None:
         state = doc["state"]
+        if state == "closed":
+            return self._callback(doc)  # (no fate: the loop is done)
         case_id = doc["id"]
         district = doc["district_code"]
         area = doc.get("community_code") or doc.get("street_code") or district
@@ -303,6 +334,30 @@ class Casework:
             return dispatcher, intent("case.close", note="核查通过，予以结案"), fate.close_delay
         return None  # suspended: waits for a person
 
+    def _callback(self, doc: Mapping[str, Any]) -> tuple[str, Intent, float] | None:
+        """The hotline's call to the reporter of a closed public report, when it reaches them
+        (drawn from the seed and the case id, so a restart draws the same)."""
+        dispatcher = self.staff.dispatcher if self.auto_dispatch else None
+        if dispatcher is None or doc["source"] not in _PUBLIC:
+            return None
+        if doc.get("satisfaction") is not None:
+            return None
+        rng = random.Random(f"{self.seed}:callback:{doc['id']}")
+        if rng.random() >= CALLBACK_SHARE:
+            return None
+        pleased, middling, displeased = self._satisfaction.get(
+            doc["district_code"], (0.8, 0.15, 0.05)
+        )
+        if int(doc.get("rework_count") or 0) or int(doc.get("escalation_level") or 0):
+            # A case that had to be redone or was late leaves fewer people pleased.
+            middling, displeased = middling + pleased * 0.25, displeased + pleased * 0.15
+            pleased *= 0.6
+        score = rng.choices(_ANSWERS, (pleased, middling, displeased))[0]
+        intent = Intent(
+            "case.rate", {"case_id": doc["id"], "score": score, "note": _ANSWER_NOTES[score]}
+        )
+        return dispatcher, intent, rng.uniform(*CALLBACK_DELAY)
+
     # -- acting
 
     async def work(self) -> None:
@@ -317,6 +372,8 @@ class Casework:
                     continue  # the case moved on meanwhile; its new state decided anew
                 if isinstance(intent, Intent):
                     self.outboxes.submit(user, intent)
+                    if intent.name == "case.rate":
+                        self._versions.pop(case_id, None)  # the case's last step
                 else:
                     self._plan(intent)  # the second look
             wait = min(0.2, max(0.01, due[0][0] - now)) if due else 0.2

@@ -82,6 +82,7 @@ def test_every_step_is_allowed_for_its_person_and_the_loop_closes() -> None:
     now = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
     ends: Counter[str] = Counter()
     steps: Counter[str] = Counter()
+    public_closed = 0
     for n, report in enumerate(reports.take(400)):
         case_id = f"T-{n}"
         public = report.channel == "open311"
@@ -122,11 +123,14 @@ def test_every_step_is_allowed_for_its_person_and_the_loop_closes() -> None:
             case = outcome[0]
             steps[intent.name] += 1
         ends[case.state.value] += 1
+        public_closed += case.state is cs.CaseState.CLOSED and case.source.public
     assert ends["closed"] + ends["invalid"] == 400, ends
     assert ends["invalid"] > 0  # some public reports were not found on site
     assert steps["case.check_fail"] > 0, steps
     assert steps["case.return"] > 0, steps
     assert steps["case.close"] == ends["closed"]
+    # The hotline called back most closed public reports, once each, after closing.
+    assert 0.55 < steps["case.rate"] / public_closed < 0.85, (steps["case.rate"], public_closed)
 
 
 def test_without_auto_dispatch_the_dispatchers_steps_wait_for_a_person() -> None:
@@ -152,3 +156,55 @@ def test_without_auto_dispatch_the_dispatchers_steps_wait_for_a_person() -> None
     )
     assert not isinstance(made, Rejection)
     assert desk._decide(_doc(made[0])) is None  # filing is the dispatcher's
+
+
+def _closed_doc(case_id: str, district: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": case_id, "state": "closed", "source": "hotline", "district_code": district,
+        "version": 9, "rework_count": 0, "escalation_level": 0, **extra,
+    }  # fmt: skip
+
+
+def test_callbacks_rate_districts_differently_and_never_twice() -> None:
+    desk = Casework(
+        REF,
+        Staff.of(_credentials()),
+        cast(Outboxes, None),
+        Fates(),
+        RunClock(),
+        Stats(),
+        seed=5,
+    )
+    codes = sorted(d.code for d in REF.units.districts)
+
+    def mean_of(district: str, **extra: Any) -> float:
+        scores = []
+        for n in range(600):
+            step = desk._callback(_closed_doc(f"{district}-{n}", district, **extra))
+            if step is not None:
+                user, intent, delay = step
+                assert (user, intent.name) == ("dispatcher", "case.rate")
+                assert 1800 <= delay <= 3 * 3600
+                scores.append(intent.args["score"])
+        assert 0.6 < len(scores) / 600 < 0.8  # ~70 % reached
+        assert set(scores) <= {1, 3, 5}
+        return sum(scores) / len(scores)
+
+    best, worst = mean_of(codes[0]), mean_of(codes[-1])
+    assert best - worst > 0.3, (best, worst)  # the ranking tells the two apart
+    assert mean_of(codes[0], rework_count=1) < best - 0.3  # redone work pleases fewer
+    # Following the log: a closing plans one callback (and keeps no fate); the rated version
+    # that comes back ends the case's story.
+    doc = next(
+        d for n in range(20) if desk._callback(d := _closed_doc(f"L-{n}", codes[0])) is not None
+    )
+    desk.observe(doc)
+    assert desk.planned == 1
+    assert desk.fates.get(doc["id"]) is None
+    assert desk._versions[doc["id"]] == 9
+    desk.observe({**doc, "version": 10, "satisfaction": 5})
+    assert doc["id"] not in desk._versions  # the planned call is dropped when it falls due
+    assert desk.stats.cases_closed == 1  # counted once, at the closing
+    rated = _closed_doc("X-1", codes[0], satisfaction=5)
+    assert desk._callback(rated) is None
+    assert desk._callback({**_closed_doc("X-2", codes[0]), "source": "patrol"}) is None
