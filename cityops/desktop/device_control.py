@@ -80,7 +80,9 @@ def describe_payload(payload: Mapping[str, Any]) -> str:
             "%1", str(payload.get("text") or payload.get("content_id") or "")
         )
     if kind == "set_power":
-        return _T("DeviceControl", "开启") if payload.get("on") else _T("DeviceControl", "关闭")
+        if payload.get("on"):
+            return _T("DeviceControl", "打开电源（开灯/开屏）")
+        return _T("DeviceControl", "关闭电源（关灯/关屏）")
     if kind == "set_level":
         return _T("DeviceControl", "亮度/调光 %1%").replace("%1", str(payload.get("percent")))
     return str(kind)
