@@ -131,10 +131,12 @@ def bulletin_html(table: RankingTable, generated: str = "") -> str:
         "<p style='font-size:7pt; color:#555555'>"
         + esc(
             "总分为六项指标加权之和（0–100），四舍五入保留两位小数；并列时依次比较按期结案率、"
-            "考评检查得分、区县代码。各分类得分为扣分后的分数（0–100）。"
+            "考评检查得分、区县代码；仅因区县代码先后而分出名次者不列入红黑榜。"
+            "各分类得分为扣分后的分数（0–100）。"
             if zh
             else "Total = weighted sum of the six indicators (0–100), rounded half-up to 2 "
-            "decimals; ties go by on-time closing, then inspection, then district code. "
+            "decimals; ties go by on-time closing, then inspection, then district code; "
+            "nobody is listed red or black by the district code alone. "
             "Category scores are after deductions (0–100)."
         )
         + "</p>"

@@ -26,7 +26,8 @@ Policies every caller should know (each one is also stated where it is applied):
   ``round_score``: half-up (四舍五入) to 2 decimals, after first collapsing float noise at 9
   decimals, so that two totals that differ only by summation order always compare equal and the
   board shows exactly the number that was compared.
-- **Ties.** Strict order, see ``rank``.
+- **Ties.** Strict order, see ``rank``; but no district is put on a list by the district-code
+  tie-break alone (a list then is shorter).
 
 Pure functions and frozen values: no clock, no I/O.
 """
@@ -726,13 +727,17 @@ class Ranking:
         return entry.rank if entry else None
 
 
-def _order_key(s: DistrictScore) -> tuple[float, float, float, str]:
+def _merit_key(s: DistrictScore) -> tuple[float, float, float]:
+    """What a district earned, as the order compares it (everything but the code)."""
     return (
         -round_score(s.total),
         -round_score(s.indicators[Indicator.ON_TIME_CLOSING]),
         -round_score(s.indicators[Indicator.INSPECTION]),
-        s.district_code,
     )
+
+
+def _order_key(s: DistrictScore) -> tuple[float, float, float, str]:
+    return (*_merit_key(s), s.district_code)
 
 
 def rank(
@@ -756,6 +761,10 @@ def rank(
     The red list is the top ``red_list_size`` districts, the black list the bottom
     ``black_list_size``. A district is never on both: with fewer districts than the two sizes
     together, the black list shrinks (the red list is the incentive and is filled first).
+    **No list by the code alone:** where a list's edge cuts through districts equal on
+    everything but the code (step 4), none of those districts is on that list, and the list
+    is shorter. The code is an arbitrary order; publishing a district as black-listed (or
+    praised) for its code would be unfair and, on a quiet day when everyone scores 100, absurd.
     ``movement`` compares with ``previous`` by district code. Duplicate district codes raise
     ``ValueError``.
     """
@@ -767,6 +776,14 @@ def rank(
     n = len(ordered)
     red_count = min(rules.red_list_size, n)
     black_count = min(rules.black_list_size, n - red_count)
+    if 0 < red_count < n:  # the first district outside the red list: nobody tied with it in it
+        edge = _merit_key(ordered[red_count])
+        while red_count and _merit_key(ordered[red_count - 1]) == edge:
+            red_count -= 1
+    if black_count > 0 and n - black_count > 0:  # the last district above the black list
+        edge = _merit_key(ordered[n - black_count - 1])
+        while black_count and _merit_key(ordered[n - black_count]) == edge:
+            black_count -= 1
     before = {e.district_code: e.rank for e in previous.entries} if previous else {}
     entries = []
     for index, s in enumerate(ordered):

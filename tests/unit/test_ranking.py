@@ -19,6 +19,7 @@ from cityops.domain.ranking import (
     ItemRule,
     Period,
     PeriodKind,
+    RankedDistrict,
     Ranking,
     RankingRules,
     Ratings,
@@ -308,6 +309,40 @@ def test_round_score_is_half_up_and_ignores_float_noise() -> None:
 # --------------------------------------------------------------------------- lists, movement
 
 
+def _merit(e: RankedDistrict) -> tuple[float, float, float]:
+    closing, inspection = (
+        e.indicators[Indicator.ON_TIME_CLOSING],
+        e.indicators[Indicator.INSPECTION],
+    )
+    return round_score(e.total), round_score(closing), round_score(inspection)
+
+
+def test_a_quiet_day_where_everyone_scores_full_marks_lists_nobody() -> None:
+    rules = make_rules(red=3, black=3)
+    quiet = [DistrictFacts(code) for code in ("330102", "330105", "330106", "330108", "330109")]
+    ranking = rank([score(f, rules) for f in quiet], rules)
+    assert [e.rank for e in ranking.entries] == [1, 2, 3, 4, 5]  # the order stays strict
+    assert ranking.red_list == ()
+    assert ranking.black_list == ()
+
+
+def test_a_list_edge_through_a_tie_leaves_the_tied_districts_off_the_list() -> None:
+    rules = make_rules(red=1, black=1)
+    facts = [score(f, rules) for f in (A, B, C, D)]
+    ranking = rank(facts, rules)
+    top, second = ranking.entries[0], ranking.entries[1]
+    assert top.red
+    # The runner-up copied exactly: tied with the top on everything but the code.
+    twin = replace(
+        next(s for s in facts if s.district_code == second.district_code),
+        total=top.total,
+        indicators=top.indicators,
+    )
+    tied = rank([twin if s.district_code == twin.district_code else s for s in facts], rules)
+    assert tied.red_list == ()
+    assert [e.district_code for e in tied.black_list] == [ranking.black_list[0].district_code]
+
+
 def test_red_and_black_lists_never_overlap_when_districts_are_few() -> None:
     rules = make_rules(red=3, black=3)
     scores = [score(f, rules) for f in (A, B, C, D)]
@@ -551,8 +586,14 @@ def test_ranks_are_a_permutation_and_lists_are_disjoint(
     reds = {e.district_code for e in ranking.red_list}
     blacks = {e.district_code for e in ranking.black_list}
     assert not reds & blacks
-    assert len(reds) == min(red, n)
-    assert len(blacks) == min(black, n - len(reds))
+    assert len(reds) <= min(red, n)
+    assert len(blacks) <= min(black, n - min(red, n))
+    # A list is shorter only where its edge cuts districts tied on all but the code.
+    merit = {e.district_code: _merit(e) for e in ranking.entries}
+    outside_red = {merit[e.district_code] for e in ranking.entries if not e.red}
+    assert not any(merit[c] in outside_red for c in reds)
+    above_black = {merit[e.district_code] for e in ranking.entries if not e.black}
+    assert not any(merit[c] in above_black for c in blacks)
     assert all(0.0 <= e.total <= 100.0 + 1e-9 for e in ranking.entries)
 
 
