@@ -155,6 +155,18 @@ class SyncEngine:
 
     async def run(self) -> None:
         """Sync until ``stop()``; survives any number of outages."""
+        try:
+            await self._run()
+        finally:
+            # A change notice still waiting out its coalescing window dies with the engine
+            # (nobody listens after a stop); left pending, asyncio reports it destroyed.
+            flush, self._flush_task = self._flush_task, None
+            if flush is not None:
+                flush.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await flush
+
+    async def _run(self) -> None:
         failures = 0
         self.client_id = await asyncio.to_thread(self.store.client_id)
         await self._refresh_outbox()
