@@ -5,8 +5,8 @@ open it, an async factory) and ``WindowManager(session, settings)``: ``await ope
 ``await open_allowed()`` (every window the user's roles allow; the 窗口 menu of each window
 lists them), ``windows`` (key → open window), ``grab_all(folder)`` (a PNG of each open window:
 the demo's and the smoke run's screenshots), ``await close_all()``, and ``settle_heap()`` (what
-an opened window built is frozen out of the cyclic collector's scans). The device-control window
-joins ``WINDOWS`` as it lands.
+an opened window built is frozen out of the cyclic collector's scans). Every window of the hall
+is here: workstation, alarm map, cockpit, device control, ranking.
 """
 
 from __future__ import annotations
@@ -81,6 +81,17 @@ async def _cockpit(session: Session, settings: ClientSettings) -> Opened:
     return Opened(window, CockpitPresenter(session, window, screens=settings.cockpit_screens))
 
 
+async def _device_control(session: Session, _settings: ClientSettings) -> Opened:
+    from cityops.desktop.device_control import DeviceControlWindow
+    from cityops.desktop.device_control_presenter import DeviceControlPresenter
+
+    me = session.me
+    who = QCoreApplication.translate("WindowManager", "%1（%2）")
+    who = who.replace("%1", me.display_name).replace("%2", me.user_id)
+    window = DeviceControlWindow(who)
+    return Opened(window, DeviceControlPresenter(session, window))
+
+
 async def _ranking(session: Session, _settings: ClientSettings) -> Opened:
     from cityops.desktop.ranking_presenter import RankingPresenter
     from cityops.desktop.ranking_window import RankingWindow
@@ -113,6 +124,13 @@ WINDOWS: tuple[WindowSpec, ...] = (
         frozenset({Role.COMMANDER}),
         QSize(3840, 2160),
         _cockpit,
+    ),
+    WindowSpec(
+        "device_control",
+        str(QT_TRANSLATE_NOOP("WindowManager", "设备控制")),
+        frozenset({Role.OPERATOR, Role.DISPATCHER}),
+        QSize(1600, 1000),
+        _device_control,
     ),
     WindowSpec(
         "ranking",
