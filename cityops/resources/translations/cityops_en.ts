@@ -68,33 +68,33 @@
 <context>
     <name>AlarmIntents</name>
     <message>
-        <location filename="../../desktop/alarm_intents.py" line="158"/>
+        <location filename="../../desktop/alarm_intents.py" line="145"/>
         <source>已提交转案件，案件编号 %1</source>
         <extracomment>Who acts here (the session&apos;s user): the optimistic rows are made in their name.</extracomment>
         <translation>Sent for conversion: case %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_intents.py" line="170"/>
+        <location filename="../../desktop/alarm_intents.py" line="157"/>
         <source>确认告警</source>
         <translation>Acknowledge alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_intents.py" line="171"/>
+        <location filename="../../desktop/alarm_intents.py" line="158"/>
         <source>搁置告警</source>
         <translation>Shelve alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_intents.py" line="172"/>
+        <location filename="../../desktop/alarm_intents.py" line="159"/>
         <source>取消搁置</source>
         <translation>Unshelve</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_intents.py" line="173"/>
+        <location filename="../../desktop/alarm_intents.py" line="160"/>
         <source>转案件</source>
         <translation>Convert to case</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_intents.py" line="176"/>
+        <location filename="../../desktop/alarm_intents.py" line="163"/>
         <source>%1未成功：%2</source>
         <translation>%1 failed: %2</translation>
     </message>
@@ -102,48 +102,48 @@
 <context>
     <name>AlarmMapFeed</name>
     <message>
-        <location filename="../../desktop/alarm_map_feed.py" line="232"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="215"/>
         <source>图例</source>
         <extracomment>Following new critical alarms, the map stays at least this long on one (seconds): in a storm a map that jumps with every new alarm cannot be read.</extracomment>
         <translation>Legend</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_feed.py" line="235"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="218"/>
         <source>燃气</source>
         <translation>Gas</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_feed.py" line="236"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="219"/>
         <source>供排水、积水</source>
         <translation>Water supply, drainage, flooding</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_feed.py" line="237"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="220"/>
         <source>地下空间、井盖</source>
         <translation>Underground, manhole covers</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_feed.py" line="238"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="221"/>
         <source>桥梁</source>
         <translation>Bridges</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_feed.py" line="239"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="222"/>
         <source>设备离线</source>
         <translation>Device offline</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_feed.py" line="241"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="224"/>
         <source>已确认（淡色）</source>
         <translation>Acknowledged (faded)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_feed.py" line="242"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="225"/>
         <source>已搁置</source>
         <translation>Shelved</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_feed.py" line="243"/>
+        <location filename="../../desktop/alarm_map_feed.py" line="226"/>
         <source>案件（紫圈）</source>
         <translation>Cases (purple ring)</translation>
     </message>
@@ -151,18 +151,18 @@
 <context>
     <name>AlarmMapPresenter</name>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="269"/>
+        <location filename="../../desktop/alarm_map_presenter.py" line="252"/>
         <source>案件 · %1</source>
         <extracomment>How often the pop-up&apos;s sound repeats while a critical alarm waits for acknowledgement.</extracomment>
         <translation>Case · %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="276"/>
+        <location filename="../../desktop/alarm_map_presenter.py" line="259"/>
         <source>编号：</source>
         <translation>Id: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map_presenter.py" line="309"/>
+        <location filename="../../desktop/alarm_map_presenter.py" line="292"/>
         <source>已导出 %1 条告警到 %2</source>
         <translation>Exported %1 alarms to %2</translation>
     </message>
@@ -170,113 +170,113 @@
 <context>
     <name>AlarmMapWindow</name>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="246"/>
+        <location filename="../../desktop/alarm_map.py" line="241"/>
         <source>告警地图 — 城市运行管理服务平台</source>
         <translation>Alarm map — City Operations Command Hall</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="278"/>
+        <location filename="../../desktop/alarm_map.py" line="273"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="281"/>
+        <location filename="../../desktop/alarm_map.py" line="276"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="288"/>
+        <location filename="../../desktop/alarm_map.py" line="283"/>
         <source>全部区县</source>
         <translation>All districts</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="294"/>
+        <location filename="../../desktop/alarm_map.py" line="289"/>
         <source>案件图层</source>
         <translation>Cases layer</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="295"/>
+        <location filename="../../desktop/alarm_map.py" line="290"/>
         <source>热力图</source>
         <translation>Heat map</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="296"/>
+        <location filename="../../desktop/alarm_map.py" line="291"/>
         <source>跟随新紧急告警</source>
         <translation>Follow new critical alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="303"/>
-        <location filename="../../desktop/alarm_map.py" line="336"/>
+        <location filename="../../desktop/alarm_map.py" line="298"/>
+        <location filename="../../desktop/alarm_map.py" line="331"/>
         <source>导出地图…</source>
         <translation>Export map…</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="332"/>
+        <location filename="../../desktop/alarm_map.py" line="327"/>
         <source>在地图上查看</source>
         <translation>Show on the map</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="335"/>
+        <location filename="../../desktop/alarm_map.py" line="330"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="341"/>
+        <location filename="../../desktop/alarm_map.py" line="336"/>
         <source>告警(&amp;A)</source>
         <translation>&amp;Alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="344"/>
+        <location filename="../../desktop/alarm_map.py" line="339"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="345"/>
+        <location filename="../../desktop/alarm_map.py" line="340"/>
         <source>搁置…</source>
         <translation>Shelve…</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="346"/>
+        <location filename="../../desktop/alarm_map.py" line="341"/>
         <source>取消搁置</source>
         <translation>Unshelve</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="347"/>
+        <location filename="../../desktop/alarm_map.py" line="342"/>
         <source>转案件</source>
         <translation>Convert to case</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="354"/>
+        <location filename="../../desktop/alarm_map.py" line="349"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="366"/>
+        <location filename="../../desktop/alarm_map.py" line="361"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="367"/>
+        <location filename="../../desktop/alarm_map.py" line="362"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="390"/>
+        <location filename="../../desktop/alarm_map.py" line="385"/>
         <source>地图显示 %1 条 / 共 %2 条告警</source>
         <translation>Map shows %1 of %2 alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="393"/>
+        <location filename="../../desktop/alarm_map.py" line="388"/>
         <source>%1 条无位置（仅在列表中）</source>
         <translation>%1 without a position (in the list only)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="411"/>
+        <location filename="../../desktop/alarm_map.py" line="400"/>
         <source>导出地图</source>
         <translation>Export map</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="411"/>
+        <location filename="../../desktop/alarm_map.py" line="400"/>
         <source>网页 (*.html)</source>
         <translation>Web page (*.html)</translation>
     </message>
@@ -284,18 +284,18 @@
 <context>
     <name>AlarmQueuePanel</name>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="106"/>
+        <location filename="../../desktop/alarm_panel.py" line="107"/>
         <source>%1（%2）</source>
         <extracomment>Hall colours per severity (the wall and the map use the same four). States listed in the queue; shelved ones only behind the toggle. Closed and out-of-service alarms are not the dispatcher&apos;s to handle. How often the alert beeps while a critical alarm waits for its acknowledgement. Ages on the cards are minutes: a repaint twice a minute keeps them right.</extracomment>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="137"/>
+        <location filename="../../desktop/alarm_panel.py" line="138"/>
         <source>刚刚</source>
         <translation>just now</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/alarm_panel.py" line="141"/>
+        <location filename="../../desktop/alarm_panel.py" line="142"/>
         <source>%n 分钟前</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -303,7 +303,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/alarm_panel.py" line="144"/>
+        <location filename="../../desktop/alarm_panel.py" line="145"/>
         <source>%n 小时前</source>
         <translation>
             <numerusform>%n hour ago</numerusform>
@@ -311,7 +311,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/alarm_panel.py" line="146"/>
+        <location filename="../../desktop/alarm_panel.py" line="147"/>
         <source>%n 天前</source>
         <translation>
             <numerusform>%n day ago</numerusform>
@@ -319,118 +319,118 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="203"/>
+        <location filename="../../desktop/alarm_panel.py" line="204"/>
         <source>阈值</source>
         <translation>threshold</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="246"/>
+        <location filename="../../desktop/alarm_panel.py" line="247"/>
         <source>状态：</source>
         <translation>State: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="250"/>
+        <location filename="../../desktop/alarm_panel.py" line="251"/>
         <source>搁置原因：</source>
         <translation>Shelve reason: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="253"/>
+        <location filename="../../desktop/alarm_panel.py" line="254"/>
         <source>已转案件：</source>
         <translation>Converted to case: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="407"/>
+        <location filename="../../desktop/alarm_panel.py" line="408"/>
         <source>已转案件</source>
         <translation>→ case</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="415"/>
+        <location filename="../../desktop/alarm_panel.py" line="416"/>
         <source>搁置至 </source>
         <translation>Shelved until </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="418"/>
+        <location filename="../../desktop/alarm_panel.py" line="419"/>
         <source>已恢复 · </source>
         <translation>Cleared · </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="421"/>
+        <location filename="../../desktop/alarm_panel.py" line="422"/>
         <source>已恢复·未确认</source>
         <translation>Cleared · unacked</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="422"/>
+        <location filename="../../desktop/alarm_panel.py" line="423"/>
         <source>未确认</source>
         <translation>Unacked</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="669"/>
+        <location filename="../../desktop/alarm_panel.py" line="687"/>
         <source>未搁置的%1告警数</source>
         <extracomment>Panel-wide keys (they act while the focus is in the panel, which has no text field).</extracomment>
         <translation>%1 alarms not shelved</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="675"/>
+        <location filename="../../desktop/alarm_panel.py" line="693"/>
         <source>切换显示已搁置的告警</source>
         <translation>Show or hide shelved alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="686"/>
+        <location filename="../../desktop/alarm_panel.py" line="704"/>
         <source>关闭提示</source>
         <translation>Dismiss</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="712"/>
+        <location filename="../../desktop/alarm_panel.py" line="730"/>
         <source>确认 (A)</source>
         <translation>Acknowledge (A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="713"/>
+        <location filename="../../desktop/alarm_panel.py" line="731"/>
         <source>确认所选告警（A 或 Ctrl+K）</source>
         <translation>Acknowledge the selected alarms (A or Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="714"/>
+        <location filename="../../desktop/alarm_panel.py" line="732"/>
         <source>搁置… (S)</source>
         <translation>Shelve… (S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="715"/>
+        <location filename="../../desktop/alarm_panel.py" line="733"/>
         <source>搁置所选告警一段时间，需填写原因（S）</source>
         <translation>Shelve the selected alarms for a while; a reason is required (S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="716"/>
+        <location filename="../../desktop/alarm_panel.py" line="734"/>
         <source>取消搁置 (U)</source>
         <translation>Unshelve (U)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="717"/>
+        <location filename="../../desktop/alarm_panel.py" line="735"/>
         <source>让所选的已搁置告警重新显示（U）</source>
         <translation>Show the selected shelved alarms again (U)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="718"/>
+        <location filename="../../desktop/alarm_panel.py" line="736"/>
         <source>转案件 (C)</source>
         <translation>To case (C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="719"/>
+        <location filename="../../desktop/alarm_panel.py" line="737"/>
         <source>把所选告警转为案件处理（C）</source>
         <translation>Convert the selected alarms into cases (C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="868"/>
+        <location filename="../../desktop/alarm_panel.py" line="886"/>
         <source>没有已搁置的告警</source>
         <translation>No shelved alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="868"/>
+        <location filename="../../desktop/alarm_panel.py" line="886"/>
         <source>当前没有活动告警</source>
         <translation>No active alarms</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/alarm_panel.py" line="877"/>
+        <location filename="../../desktop/alarm_panel.py" line="895"/>
         <source>返回活动告警 (%n)</source>
         <translation>
             <numerusform>Back to active (%n)</numerusform>
@@ -438,7 +438,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/alarm_panel.py" line="879"/>
+        <location filename="../../desktop/alarm_panel.py" line="897"/>
         <source>已搁置 %n</source>
         <translation>
             <numerusform>Shelved %n</numerusform>
@@ -592,22 +592,27 @@
     </message>
     <message>
         <location filename="../../desktop/case_actions.py" line="49"/>
+        <source>回访满意度</source>
+        <translation>Satisfaction callback</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_actions.py" line="50"/>
         <source>添加备注</source>
         <translation>Add note</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="162"/>
+        <location filename="../../desktop/case_actions.py" line="164"/>
         <source>所选案件当前不能执行“%1”</source>
-        <extracomment>What the user must give: &quot;unit&quot;, &quot;subcategory&quot;, &quot;reward&quot;, &quot;reason:&lt;field&gt;&quot;, &quot;text:&lt;field&gt;&quot;, &quot;case:&lt;field&gt;&quot; (another case&apos;s id) or &quot;&quot; (nothing).</extracomment>
+        <extracomment>What the user must give: &quot;unit&quot;, &quot;subcategory&quot;, &quot;reward&quot;, &quot;rating&quot;, &quot;reason:&lt;field&gt;&quot;, &quot;text:&lt;field&gt;&quot;, &quot;case:&lt;field&gt;&quot; (another case&apos;s id) or &quot;&quot; (nothing).</extracomment>
         <translation>“%1” is not possible for the selected cases now</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="191"/>
+        <location filename="../../desktop/case_actions.py" line="193"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/case_actions.py" line="193"/>
+        <location filename="../../desktop/case_actions.py" line="195"/>
         <source>“%1”已提交 %n 件</source>
         <translation>
             <numerusform>“%1” sent for %n case</numerusform>
@@ -615,22 +620,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="216"/>
+        <location filename="../../desktop/case_actions.py" line="220"/>
         <source>原案件编号</source>
         <translation>Number of the original case</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="216"/>
+        <location filename="../../desktop/case_actions.py" line="220"/>
         <source>内容</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_actions.py" line="253"/>
+        <location filename="../../desktop/case_actions.py" line="264"/>
         <source>请填写原因</source>
         <translation>Please give a reason</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/case_actions.py" line="261"/>
+        <location filename="../../desktop/case_actions.py" line="272"/>
         <source>确定对 %n 件案件执行“%1”？此操作不可撤销。</source>
         <translation>
             <numerusform>Apply “%1” to %n case? This cannot be undone.</numerusform>
@@ -641,52 +646,52 @@
 <context>
     <name>CaseClocks</name>
     <message>
-        <location filename="../../desktop/case_detail.py" line="114"/>
+        <location filename="../../desktop/case_detail.py" line="116"/>
         <source>签收</source>
         <translation>Accept</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="115"/>
+        <location filename="../../desktop/case_detail.py" line="117"/>
         <source>响应</source>
         <translation>Respond</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="116"/>
+        <location filename="../../desktop/case_detail.py" line="118"/>
         <source>到场</source>
         <translation>Arrive</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="117"/>
+        <location filename="../../desktop/case_detail.py" line="119"/>
         <source>处置</source>
         <translation>Resolve</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="121"/>
+        <location filename="../../desktop/case_detail.py" line="123"/>
         <source>未开始</source>
         <translation>Not started</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="122"/>
+        <location filename="../../desktop/case_detail.py" line="124"/>
         <source>计时中</source>
         <translation>Running</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="123"/>
+        <location filename="../../desktop/case_detail.py" line="125"/>
         <source>已暂停</source>
         <translation>Paused</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="124"/>
+        <location filename="../../desktop/case_detail.py" line="126"/>
         <source>按时完成</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="125"/>
+        <location filename="../../desktop/case_detail.py" line="127"/>
         <source>已超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="126"/>
+        <location filename="../../desktop/case_detail.py" line="128"/>
         <source>超时完成</source>
         <translation>Met late</translation>
     </message>
@@ -694,7 +699,7 @@
 <context>
     <name>CaseDetailPanel</name>
     <message numerus="yes">
-        <location filename="../../desktop/case_detail.py" line="229"/>
+        <location filename="../../desktop/case_detail.py" line="253"/>
         <source>%n 个工作日</source>
         <extracomment>A running clock with less than this share of its limit left is shown in amber.</extracomment>
         <translation>
@@ -703,7 +708,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/case_detail.py" line="231"/>
+        <location filename="../../desktop/case_detail.py" line="255"/>
         <source>%n 工作小时</source>
         <translation>
             <numerusform>%n working hour</numerusform>
@@ -711,12 +716,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="232"/>
+        <location filename="../../desktop/case_detail.py" line="256"/>
         <source>%1 工作分钟</source>
         <translation>%1 working min</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/case_detail.py" line="236"/>
+        <location filename="../../desktop/case_detail.py" line="260"/>
         <source>%n 小时</source>
         <translation>
             <numerusform>%n hour</numerusform>
@@ -724,314 +729,329 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="237"/>
+        <location filename="../../desktop/case_detail.py" line="261"/>
         <source>%1 分钟</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="392"/>
+        <location filename="../../desktop/case_detail.py" line="416"/>
         <source>在左侧列表中选择一个案件查看详情</source>
         <translation>Select a case in the list to see its details</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="419"/>
+        <location filename="../../desktop/case_detail.py" line="443"/>
         <source>基本信息</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="425"/>
+        <location filename="../../desktop/case_detail.py" line="449"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="426"/>
+        <location filename="../../desktop/case_detail.py" line="450"/>
         <source>上报人</source>
         <translation>Reported by</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="427"/>
+        <location filename="../../desktop/case_detail.py" line="451"/>
         <source>上报时间</source>
         <translation>Reported at</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="428"/>
+        <location filename="../../desktop/case_detail.py" line="452"/>
         <source>问题描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="429"/>
-        <location filename="../../desktop/case_detail.py" line="802"/>
+        <location filename="../../desktop/case_detail.py" line="453"/>
+        <location filename="../../desktop/case_detail.py" line="850"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="430"/>
+        <location filename="../../desktop/case_detail.py" line="454"/>
         <source>所在区域</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="431"/>
+        <location filename="../../desktop/case_detail.py" line="455"/>
         <source>问题小类</source>
         <translation>Subcategory</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="432"/>
+        <location filename="../../desktop/case_detail.py" line="456"/>
         <source>处置单位</source>
         <translation>Handling unit</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="433"/>
+        <location filename="../../desktop/case_detail.py" line="457"/>
         <source>督办级别</source>
         <translation>Escalation</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="434"/>
+        <location filename="../../desktop/case_detail.py" line="458"/>
         <source>返工 / 退回</source>
         <translation>Rework / returns</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="435"/>
+        <location filename="../../desktop/case_detail.py" line="459"/>
         <source>办结</source>
         <translation>Ended</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="440"/>
+        <location filename="../../desktop/case_detail.py" line="460"/>
+        <source>回访满意度</source>
+        <translation>Satisfaction callback</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="465"/>
         <source>%1：</source>
         <translation>%1:</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="444"/>
+        <location filename="../../desktop/case_detail.py" line="469"/>
         <source>处置时限</source>
         <translation>Deadlines</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="454"/>
+        <location filename="../../desktop/case_detail.py" line="479"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="461"/>
-        <location filename="../../desktop/case_detail.py" line="714"/>
+        <location filename="../../desktop/case_detail.py" line="486"/>
+        <location filename="../../desktop/case_detail.py" line="760"/>
         <source>疑似重复</source>
         <translation>Possible duplicates</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="465"/>
+        <location filename="../../desktop/case_detail.py" line="490"/>
         <source>处理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="527"/>
+        <location filename="../../desktop/case_detail.py" line="552"/>
         <source>%1（%2）</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="534"/>
+        <location filename="../../desktop/case_detail.py" line="559"/>
         <source>案件 </source>
         <translation>Case </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="544"/>
+        <location filename="../../desktop/case_detail.py" line="569"/>
         <source>督办 %1 级</source>
         <translation>Escalated, level %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="557"/>
+        <location filename="../../desktop/case_detail.py" line="582"/>
         <source>%1 元</source>
         <translation>%1 yuan</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="562"/>
+        <location filename="../../desktop/case_detail.py" line="587"/>
         <source>（未填写）</source>
         <translation>(not given)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="575"/>
+        <location filename="../../desktop/case_detail.py" line="600"/>
         <source>（未立案）</source>
         <translation>(not filed)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="582"/>
+        <location filename="../../desktop/case_detail.py" line="607"/>
         <source>应急规范 %s</source>
         <translation>emergency rule %s</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="584"/>
+        <location filename="../../desktop/case_detail.py" line="609"/>
         <source>（未派遣）</source>
         <translation>(not dispatched)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="587"/>
+        <location filename="../../desktop/case_detail.py" line="612"/>
         <source>%1 级</source>
         <translation>Level %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="587"/>
+        <location filename="../../desktop/case_detail.py" line="612"/>
         <source>未升级</source>
         <translation>Not escalated</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="591"/>
+        <location filename="../../desktop/case_detail.py" line="616"/>
         <source>返工 %1 次，退回 %2 次</source>
         <translation>Reworked %1×, returned %2×</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="599"/>
+        <location filename="../../desktop/case_detail.py" line="624"/>
         <source>重复于 </source>
         <translation>duplicate of </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="613"/>
+        <location filename="../../desktop/case_detail.py" line="650"/>
+        <source>待回访</source>
+        <translation>Callback due</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="659"/>
         <source>立案后按问题小类计算时限</source>
         <translation>Deadlines start when the case is filed (by subcategory)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="618"/>
+        <location filename="../../desktop/case_detail.py" line="664"/>
         <source>环节</source>
         <translation>Stage</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="618"/>
+        <location filename="../../desktop/case_detail.py" line="664"/>
         <source>时限</source>
         <translation>Limit</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="618"/>
+        <location filename="../../desktop/case_detail.py" line="664"/>
         <source>截止时间</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="618"/>
+        <location filename="../../desktop/case_detail.py" line="664"/>
         <source>剩余 / 状态</source>
         <translation>Left / status</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="646"/>
+        <location filename="../../desktop/case_detail.py" line="692"/>
         <source>至今</source>
         <translation>now</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="649"/>
+        <location filename="../../desktop/case_detail.py" line="695"/>
         <source>挂起 </source>
         <translation>Suspended </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="651"/>
+        <location filename="../../desktop/case_detail.py" line="697"/>
         <source>：%1</source>
         <translation>: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="661"/>
+        <location filename="../../desktop/case_detail.py" line="707"/>
         <source>恢复后计算</source>
         <translation>Set when resumed</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="712"/>
+        <location filename="../../desktop/case_detail.py" line="758"/>
         <source>疑似重复（%1）</source>
         <translation>Possible duplicates (%1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="718"/>
+        <location filename="../../desktop/case_detail.py" line="764"/>
         <source>附近 %1 米内没有同类未结案件</source>
         <translation>No open case of this kind within %1 m</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="753"/>
+        <location filename="../../desktop/case_detail.py" line="799"/>
         <source>标记重复</source>
         <translation>Mark duplicate</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="758"/>
+        <location filename="../../desktop/case_detail.py" line="804"/>
         <source>将 %1 标记为 %2 的重复案件</source>
         <translation>Mark %1 as a duplicate of %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="767"/>
+        <location filename="../../desktop/case_detail.py" line="813"/>
         <source>两案均已派遣或办结，不能再标记重复</source>
         <translation>Both cases are dispatched or ended: neither can be marked duplicate</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="777"/>
+        <location filename="../../desktop/case_detail.py" line="823"/>
         <source>处置单位：</source>
         <translation>Unit: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="781"/>
+        <location filename="../../desktop/case_detail.py" line="827"/>
         <source>问题小类：</source>
         <translation>Subcategory: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="783"/>
+        <location filename="../../desktop/case_detail.py" line="829"/>
         <source>原因：</source>
         <translation>Reason: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="785"/>
+        <location filename="../../desktop/case_detail.py" line="831"/>
         <source>备注：</source>
         <translation>Note: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="787"/>
+        <location filename="../../desktop/case_detail.py" line="833"/>
         <source>处置反馈：</source>
         <translation>Feedback: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="789"/>
+        <location filename="../../desktop/case_detail.py" line="835"/>
+        <source>满意度：</source>
+        <translation>Satisfaction:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="837"/>
         <source>督办级别：%1 级</source>
         <translation>Escalation level: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="791"/>
+        <location filename="../../desktop/case_detail.py" line="839"/>
         <source>重复于：</source>
         <translation>Duplicate of: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="793"/>
+        <location filename="../../desktop/case_detail.py" line="841"/>
         <source>恢复至：</source>
         <translation>Resumed to: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="795"/>
+        <location filename="../../desktop/case_detail.py" line="843"/>
         <source>来源：</source>
         <translation>Source: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="798"/>
+        <location filename="../../desktop/case_detail.py" line="846"/>
         <source>返工后重新签收</source>
         <translation>Accepted again after rework</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="801"/>
+        <location filename="../../desktop/case_detail.py" line="849"/>
         <source>描述</source>
         <translation>description</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="803"/>
+        <location filename="../../desktop/case_detail.py" line="851"/>
         <source>经度</source>
         <translation>longitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="804"/>
+        <location filename="../../desktop/case_detail.py" line="852"/>
         <source>纬度</source>
         <translation>latitude</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="806"/>
+        <location filename="../../desktop/case_detail.py" line="854"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="807"/>
+        <location filename="../../desktop/case_detail.py" line="855"/>
         <source>修改：</source>
         <translation>Changed: </translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="809"/>
+        <location filename="../../desktop/case_detail.py" line="857"/>
         <source>%1：%2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="816"/>
+        <location filename="../../desktop/case_detail.py" line="864"/>
         <source>（暂无记录）</source>
         <translation>(no history yet)</translation>
     </message>
@@ -1125,11 +1145,21 @@
     </message>
     <message>
         <location filename="../../desktop/case_detail.py" line="109"/>
+        <source>奖励审定</source>
+        <translation>Reward decided</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="110"/>
+        <source>回访满意度</source>
+        <translation>Satisfaction callback</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="111"/>
         <source>添加备注</source>
         <translation>Note added</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="110"/>
+        <location filename="../../desktop/case_detail.py" line="112"/>
         <source>修改信息</source>
         <translation>Details changed</translation>
     </message>
@@ -1303,62 +1333,88 @@
         <translation>IoT</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="130"/>
+        <location filename="../../desktop/case_detail.py" line="132"/>
         <source>未申请奖励</source>
         <translation>no reward claimed</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="131"/>
+        <location filename="../../desktop/case_detail.py" line="133"/>
         <source>奖励待审核</source>
         <translation>reward under review</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="132"/>
+        <location filename="../../desktop/case_detail.py" line="134"/>
         <source>奖励已核准</source>
         <translation>reward approved</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="133"/>
+        <location filename="../../desktop/case_detail.py" line="135"/>
         <source>奖励已发放</source>
         <translation>reward paid</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="134"/>
+        <location filename="../../desktop/case_detail.py" line="136"/>
         <source>奖励未通过</source>
         <translation>reward refused</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="245"/>
+        <location filename="../../desktop/case_detail.py" line="144"/>
+        <source>满意</source>
+        <extracomment>Sources whose reporter the hotline calls back (``CaseSource.public``). The hotline callback&apos;s answers by score (``cases.SATISFACTION_ANSWERS``).</extracomment>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="145"/>
+        <source>基本满意</source>
+        <translation>Fairly satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="146"/>
+        <source>不满意</source>
+        <translation>Dissatisfied</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="152"/>
+        <source>%1 分</source>
+        <translation>%1 points</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="156"/>
+        <source>%1（%2）</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/case_detail.py" line="269"/>
         <source>（工作时间）</source>
         <translation> (working time)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="249"/>
+        <location filename="../../desktop/case_detail.py" line="273"/>
         <source>未开始计时</source>
         <translation>Not started</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="253"/>
+        <location filename="../../desktop/case_detail.py" line="277"/>
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="257"/>
+        <location filename="../../desktop/case_detail.py" line="281"/>
         <source>超时 %1</source>
         <translation>Overdue %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="262"/>
+        <location filename="../../desktop/case_detail.py" line="286"/>
         <source>暂停（已超时 %1）</source>
         <translation>Paused (overdue %1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="264"/>
+        <location filename="../../desktop/case_detail.py" line="288"/>
         <source>暂停，剩余 %1</source>
         <translation>Paused, %1 left</translation>
     </message>
     <message>
-        <location filename="../../desktop/case_detail.py" line="266"/>
+        <location filename="../../desktop/case_detail.py" line="290"/>
         <source>用时 %1</source>
         <translation>Took %1</translation>
     </message>
@@ -1474,13 +1530,13 @@
 <context>
     <name>CockpitPresenter</name>
     <message>
-        <location filename="../../desktop/cockpit_presenter.py" line="253"/>
+        <location filename="../../desktop/cockpit_presenter.py" line="280"/>
         <source>● 在线 · 数据截至 %1</source>
-        <extracomment>A snapshot is read at least this often even when nothing changed (series move each minute). The wall&apos;s map returns to the whole city this long after it last followed an alarm. Only a live stream means the store holds what the server holds: SYNCING is also each retry&apos;s first moment while the server is down (it must not make stale data look fresh again). After following an alarm the wall goes back to the whole city (its overview).</extracomment>
+        <extracomment>A snapshot is read at least this often even when nothing changed (series move each minute). Between two panels&apos; updates: Qt paints the one just updated before the next is touched. The wall&apos;s map returns to the whole city this long after it last followed an alarm. Only a live stream means the store holds what the server holds: SYNCING is also each retry&apos;s first moment while the server is down (it must not make stale data look fresh again). After following an alarm the wall goes back to the whole city (its overview).</extracomment>
         <translation>● Online · data as of %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/cockpit_presenter.py" line="255"/>
+        <location filename="../../desktop/cockpit_presenter.py" line="282"/>
         <source>● 连接中断 · 数据截至 %1</source>
         <translation>● Link down · data as of %1</translation>
     </message>
@@ -1500,49 +1556,405 @@
     </message>
 </context>
 <context>
+    <name>CommandConfirmDialog</name>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="60"/>
+        <source>确认设备指令</source>
+        <translation>Confirm device command</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="70"/>
+        <source>将下发到 %1 台设备，其中 %2 台当前离线（离线设备将报告失败）</source>
+        <translation>Will be sent to %1 devices, %2 of them offline now (offline devices will report failure)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="79"/>
+        <source>这是全市范围的指令。请输入目标设备数量 %1 以确认：</source>
+        <translation>This is a city-wide command. Type the number of target devices, %1, to confirm:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="92"/>
+        <source>该指令需要设备操作员（operator）角色；您当前没有该角色，服务器将按您的当前角色裁决，预计会拒绝并记录审计。</source>
+        <translation>This command needs the operator role. You do not have it; the server decides by your current roles and will most likely refuse it and audit the refusal.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="100"/>
+        <source>下发</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="101"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>CriticalAlarmPopup</name>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="552"/>
+        <location filename="../../desktop/alarm_panel.py" line="570"/>
         <source>紧急告警</source>
         <translation>Critical alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="557"/>
+        <location filename="../../desktop/alarm_panel.py" line="575"/>
         <source>⚠ 紧急告警 · 请立即确认</source>
         <translation>⚠ Critical alarm · acknowledge now</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="578"/>
+        <location filename="../../desktop/alarm_panel.py" line="596"/>
         <source>在列表中查看</source>
         <translation>Show in list</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="579"/>
+        <location filename="../../desktop/alarm_panel.py" line="597"/>
         <source>确认告警</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="598"/>
+        <location filename="../../desktop/alarm_panel.py" line="616"/>
         <source>设备：</source>
         <translation>Device: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="601"/>
+        <location filename="../../desktop/alarm_panel.py" line="619"/>
         <source>读数：</source>
         <translation>Reading: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="604"/>
+        <location filename="../../desktop/alarm_panel.py" line="622"/>
         <source>首次告警：%1（%2）· ×%3</source>
         <translation>First raised: %1 (%2) · ×%3</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/alarm_panel.py" line="609"/>
+        <location filename="../../desktop/alarm_panel.py" line="627"/>
         <source>另有 %n 条紧急告警未确认</source>
         <translation>
             <numerusform>%n more critical alarm unacknowledged</numerusform>
             <numerusform>%n more critical alarms unacknowledged</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>DeviceControlPresenter</name>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="175"/>
+        <source>未分组</source>
+        <extracomment>Coalescing of live changes into one tree / progress update. A routine command must reach the server within this time or not at all. A device command older than this when the link returns is confirmed again before it goes. Progress and audit rows kept on screen. What one unit of the takeover spin box is (tests shorten it to seconds). The confirmation dialog waiting for an answer, if any (tests answer it).</extracomment>
+        <translation>Ungrouped</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="304"/>
+        <source>离线排队，待上送服务器</source>
+        <translation>Queued offline, waiting to reach the server</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="307"/>
+        <source>已作废（重新确认时取消），未执行</source>
+        <translation>Voided at re-confirmation, not executed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="309"/>
+        <source>服务器拒绝，未执行：%1</source>
+        <translation>Refused by the server, not executed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="313"/>
+        <source>服务器已受理</source>
+        <translation>Accepted by the server</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="318"/>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="321"/>
+        <source>完成（有失败：%1）</source>
+        <translation>Done (with failures: %1)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="323"/>
+        <source>进行中 %1/%2</source>
+        <translation>In progress %1/%2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="346"/>
+        <source>%1  %2  %3（%4 台）— %5</source>
+        <translation>%1  %2  %3 (%4 devices) — %5</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="361"/>
+        <source>设备指令未执行：%1</source>
+        <translation>Device command not executed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="398"/>
+        <source>没有可作用的设备：请先在树中选择设备</source>
+        <translation>No devices to act on: select devices in the tree first</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="410"/>
+        <source>该指令没有失败的设备</source>
+        <translation>This command has no failed devices</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="416"/>
+        <source>接管已结束，不再重试</source>
+        <translation>The takeover has ended; not retried</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="453"/>
+        <source>已取消，未下发</source>
+        <translation>Cancelled, not sent</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="471"/>
+        <source>已提交：%1（%2 台）</source>
+        <translation>Submitted: %1 (%2 devices)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="538"/>
+        <source>照明计划已保存（本机）：%1</source>
+        <translation>Lighting schedule saved (this workstation): %1</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceControlWindow</name>
+    <message>
+        <location filename="../../desktop/device_control.py" line="126"/>
+        <source>设备控制 — LED 大屏与路灯</source>
+        <translation>Device control — LED screens and street lights</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="146"/>
+        <source>LED 大屏</source>
+        <translation>LED screens</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="147"/>
+        <source>照明</source>
+        <translation>Lighting</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="149"/>
+        <source>照明计划</source>
+        <translation>Lighting schedule</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="164"/>
+        <location filename="../../desktop/device_control.py" line="332"/>
+        <source>未选择设备</source>
+        <translation>No device selected</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="168"/>
+        <source>作用范围：</source>
+        <translation>Scope:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="170"/>
+        <source>树中所选的大屏</source>
+        <translation>Screens selected in the tree</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="171"/>
+        <source>全部大屏（“一张图”）</source>
+        <translation>All screens (&quot;one picture&quot;)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="174"/>
+        <source>内容</source>
+        <translation>Content</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="177"/>
+        <source>要显示的文字，或图片编号 img:…</source>
+        <translation>Text to show, or an image id img:…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="179"/>
+        <source>发布内容 (Ctrl+P)</source>
+        <translation>Publish content (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="181"/>
+        <source>接管时长（分钟）</source>
+        <translation>Takeover length (minutes)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="186"/>
+        <source>紧急接管 (Ctrl+T)</source>
+        <translation>Emergency takeover (Ctrl+T)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="189"/>
+        <source>立即恢复 (Ctrl+R)</source>
+        <translation>Restore now (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="192"/>
+        <source>亮度与电源</source>
+        <translation>Brightness and power</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="198"/>
+        <source>设置亮度</source>
+        <translation>Set brightness</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="199"/>
+        <source>开屏</source>
+        <translation>Screens on</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="200"/>
+        <source>关屏</source>
+        <translation>Screens off</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="225"/>
+        <source>总开关（全市道路与景观照明“一个开关”）</source>
+        <translation>Master switch (all road and landscape lighting on &quot;one switch&quot;)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="227"/>
+        <source>全部开灯</source>
+        <translation>All lights on</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="228"/>
+        <source>全部关灯</source>
+        <translation>All lights off</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="233"/>
+        <source>树中所选的照明设备</source>
+        <translation>Lighting selected in the tree</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="235"/>
+        <source>开灯</source>
+        <translation>Lights on</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="236"/>
+        <source>关灯</source>
+        <translation>Lights off</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="243"/>
+        <source>调光</source>
+        <translation>Dim</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="275"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="276"/>
+        <source>操作人</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="277"/>
+        <source>指令</source>
+        <translation>Command</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="278"/>
+        <source>设备数</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="279"/>
+        <source>已确认</source>
+        <translation>Acked</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="280"/>
+        <source>失败</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="281"/>
+        <source>待回执</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="282"/>
+        <source>已过期</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="283"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="296"/>
+        <source>重试失败的设备 (Ctrl+Shift+R)</source>
+        <translation>Retry failed devices (Ctrl+Shift+R)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="301"/>
+        <source>指令进度</source>
+        <translation>Command progress</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="303"/>
+        <source>操作审计</source>
+        <translation>Audit</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="308"/>
+        <source>搜索设备</source>
+        <translation>Search devices</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="309"/>
+        <source>发布内容</source>
+        <translation>Publish content</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="310"/>
+        <source>紧急接管</source>
+        <translation>Emergency takeover</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="311"/>
+        <source>立即恢复</source>
+        <translation>Restore now</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="312"/>
+        <source>重试失败的设备</source>
+        <translation>Retry failed devices</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="318"/>
+        <source>窗口(&amp;W)</source>
+        <translation>&amp;Window</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="319"/>
+        <source>设置(&amp;S)</source>
+        <translation>&amp;Settings</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="335"/>
+        <source>已选择 %1 块大屏、%2 个照明设备（%3 台离线）</source>
+        <translation>Selected %1 screens, %2 lighting devices (%3 offline)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="406"/>
+        <source>请先输入要显示的内容</source>
+        <translation>Enter the content to show first</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="413"/>
+        <source>紧急接管需要输入显示内容</source>
+        <translation>An emergency takeover needs content to show</translation>
     </message>
 </context>
 <context>
@@ -1594,14 +2006,70 @@
     </message>
 </context>
 <context>
+    <name>DeviceTree</name>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="258"/>
+        <source>搜索设备名称或编号…</source>
+        <translation>Search device name or id…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="260"/>
+        <source>仅离线</source>
+        <translation>Offline only</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="261"/>
+        <source>仅故障</source>
+        <translation>Faulty only</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceTreeModel</name>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="82"/>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="83"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="84"/>
+        <source>亮度/调光</source>
+        <translation>Brightness/dim</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="85"/>
+        <source>当前内容</source>
+        <translation>Current content</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="86"/>
+        <source>故障</source>
+        <translation>Faults</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="87"/>
+        <source>最后在线</source>
+        <translation>Last seen</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/device_tree.py" line="176"/>
+        <source>%1（%2 台 · %3 离线）</source>
+        <translation>%1 (%2 devices · %3 offline)</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="134"/>
+        <location filename="../../desktop/pickers.py" line="137"/>
         <source>确定</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="136"/>
+        <location filename="../../desktop/pickers.py" line="139"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1617,6 +2085,84 @@
         <location filename="../../desktop/errors.py" line="42"/>
         <source>发生了一个未处理的错误，已记入日志。程序可以继续使用。</source>
         <translation>An unexpected error occurred and was logged. You can keep working.</translation>
+    </message>
+</context>
+<context>
+    <name>InspectionForm</name>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="96"/>
+        <source>现场情况说明（可选）</source>
+        <translation>What was found on site (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="105"/>
+        <source>未填</source>
+        <translation>Not filled in</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="111"/>
+        <source>提交检查结果</source>
+        <translation>Submit finding</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="112"/>
+        <source>区县</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="113"/>
+        <source>街道</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="114"/>
+        <source>考评分类</source>
+        <translation>Evaluation category</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="115"/>
+        <source>考评项</source>
+        <translation>Evaluation item</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="116"/>
+        <source>每处扣分</source>
+        <translation>Deduction each</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="117"/>
+        <source>发现数量</source>
+        <translation>Count found</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="118"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="119"/>
+        <source>检查时间</source>
+        <translation>Observed at</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="120"/>
+        <source>经度</source>
+        <translation>Longitude</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="121"/>
+        <source>纬度</source>
+        <translation>Latitude</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="154"/>
+        <source>（不指定街道）</source>
+        <translation>(no particular street)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="179"/>
+        <source>%1 分（本期最多扣 %2 分）</source>
+        <translation>%1 points (at most %2 deducted per period)</translation>
     </message>
 </context>
 <context>
@@ -1968,12 +2514,12 @@
 <context>
     <name>OfflineBanner</name>
     <message>
-        <location filename="../../desktop/status_bar.py" line="84"/>
+        <location filename="../../desktop/status_bar.py" line="86"/>
         <source>重新登录</source>
         <translation>Sign in again</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/status_bar.py" line="95"/>
+        <location filename="../../desktop/status_bar.py" line="97"/>
         <source>离线工作中：操作已保存在本机，恢复连接后自动上传（待上传 %n 条）</source>
         <translation>
             <numerusform>Working offline: your actions are saved on this computer and go up when the link is back (%n waiting to upload)</numerusform>
@@ -1981,7 +2527,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/status_bar.py" line="101"/>
+        <location filename="../../desktop/status_bar.py" line="103"/>
         <source>登录已失效：操作仍保存在本机（待上传 %n 条），请重新登录后上传</source>
         <translation>
             <numerusform>Sign-in expired: your actions are still saved here (%n waiting to upload); sign in again to upload them</numerusform>
@@ -1989,112 +2535,558 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="104"/>
+        <location filename="../../desktop/status_bar.py" line="106"/>
         <source>同步受阻，请联系系统管理员：</source>
         <translation>Sync is blocked, contact your system administrator: </translation>
     </message>
 </context>
 <context>
+    <name>RankingPresenter</name>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="175"/>
+        <source>全市平均</source>
+        <extracomment>Least seconds between two reloads caused by synced changes (a ranking takes ~1.5 s). The trend of the shown period: (period, district → total) oldest first.</extracomment>
+        <translation>City average</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="230"/>
+        <source>%1 · %2：%3/%4 件</source>
+        <translation>%1 · %2: %3/%4 cases</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="233"/>
+        <location filename="../../desktop/ranking_presenter.py" line="275"/>
+        <source>（列出前 %1 件）</source>
+        <translation>(first %1 listed)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="234"/>
+        <location filename="../../desktop/ranking_presenter.py" line="276"/>
+        <source>案件编号</source>
+        <translation>Case id</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="234"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="234"/>
+        <location filename="../../desktop/ranking_presenter.py" line="276"/>
+        <source>上报时间</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="235"/>
+        <source>节点时间</source>
+        <translation>Milestone</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="235"/>
+        <source>计分</source>
+        <translation>Counts</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="235"/>
+        <location filename="../../desktop/ranking_presenter.py" line="277"/>
+        <source>描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="238"/>
+        <source>达标</source>
+        <translation>Met</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="238"/>
+        <source>未达标</source>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="247"/>
+        <source>考评检查</source>
+        <translation>Inspection</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="248"/>
+        <source>%1 · %2：%3 条检查发现</source>
+        <translation>%1 · %2: %3 findings</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="251"/>
+        <source>考评项</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="251"/>
+        <source>数量</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="251"/>
+        <source>扣分</source>
+        <translation>Deduction</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="251"/>
+        <source>检查时间</source>
+        <translation>Observed at</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="252"/>
+        <source>街道</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="252"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="252"/>
+        <source>编号</source>
+        <translation>Id</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="264"/>
+        <source>%1 · 总分与各项指标</source>
+        <translation>%1 · total and indicators</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="271"/>
+        <source>%1 · 公众满意度：%2 件回访评价，平均 %3 分（满分 5 分）</source>
+        <translation>%1 · public satisfaction: %2 callback ratings, mean %3 (of 5)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="276"/>
+        <source>满意度</source>
+        <translation>Satisfaction</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="277"/>
+        <source>结案时间</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="287"/>
+        <source>满意</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="287"/>
+        <source>基本满意</source>
+        <translation>Fairly satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="287"/>
+        <source>不满意</source>
+        <translation>Dissatisfied</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="291"/>
+        <source>%1 分</source>
+        <translation>%1 points</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="312"/>
+        <source>已导出 %1</source>
+        <translation>Exported %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="378"/>
+        <source>已提交，编号 %1</source>
+        <translation>Submitted, id %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="386"/>
+        <source>检查记录未被接受：%1</source>
+        <translation>Finding not accepted: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RankingWindow</name>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="241"/>
+        <source>城市运行指挥大厅 — 考核排名</source>
+        <translation>City Operations Command Hall — District ranking</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="267"/>
+        <source>各区县总分</source>
+        <translation>Totals by district</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="271"/>
+        <source>总分走势</source>
+        <translation>Total over time</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="283"/>
+        <source>点击表中的分数查看其依据</source>
+        <translation>Click a score in the table to see what it comes from</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="294"/>
+        <source>得分依据</source>
+        <translation>Score basis</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="296"/>
+        <source>录入检查</source>
+        <translation>Record finding</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="311"/>
+        <source>日检查</source>
+        <translation>Daily check</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="312"/>
+        <source>周排名</source>
+        <translation>Weekly ranking</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="313"/>
+        <source>月通报</source>
+        <translation>Monthly bulletin</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="314"/>
+        <source>年度考核</source>
+        <translation>Annual assessment</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="324"/>
+        <source>◀ 上一期</source>
+        <translation>◀ Previous</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="325"/>
+        <source>下一期 ▶</source>
+        <translation>Next ▶</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="329"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="330"/>
+        <source>导出 PDF</source>
+        <translation>Export PDF</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="331"/>
+        <source>导出 XLSX</source>
+        <translation>Export XLSX</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="332"/>
+        <source>导出 CSV</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="333"/>
+        <source>期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="350"/>
+        <source>窗口(&amp;W)</source>
+        <translation>&amp;Window</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="351"/>
+        <source>设置(&amp;S)</source>
+        <translation>&amp;Settings</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_window.py" line="389"/>
+        <source>导出</source>
+        <translation>Export</translation>
+    </message>
+</context>
+<context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="501"/>
+        <location filename="../../desktop/pickers.py" line="504"/>
         <source>请填写原因</source>
         <translation>Enter a reason</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="504"/>
+        <location filename="../../desktop/pickers.py" line="507"/>
         <source>原因最多 %1 字（当前 %2 字）</source>
         <translation>The reason may have at most %1 characters (now %2)</translation>
     </message>
 </context>
 <context>
+    <name>ReconfirmDialog</name>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="132"/>
+        <source>离线排队的指令需重新确认</source>
+        <translation>A command queued offline needs re-confirmation</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="137"/>
+        <source>连接已恢复。以下指令在离线时排队了 %1 分钟，现在才能下发：
+
+%2
+（%3 台设备）
+
+情况可能已变化：仍要下发吗？</source>
+        <translation>The link is back. This command waited %1 minutes in the offline queue and could only be sent now:
+
+%2
+(%3 devices)
+
+Things may have changed: send it anyway?</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="147"/>
+        <source>仍然下发</source>
+        <translation>Send anyway</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="148"/>
+        <source>作废，不下发</source>
+        <translation>Void, do not send</translation>
+    </message>
+</context>
+<context>
     <name>RewardDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="521"/>
+        <location filename="../../desktop/pickers.py" line="524"/>
         <source>奖励审定</source>
         <translation>Decide reward</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="523"/>
+        <location filename="../../desktop/pickers.py" line="526"/>
         <source>举报属实，给予奖励</source>
         <translation>Report confirmed: grant a reward</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="524"/>
+        <location filename="../../desktop/pickers.py" line="527"/>
         <source>不予奖励</source>
         <translation>No reward</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="528"/>
+        <location filename="../../desktop/pickers.py" line="531"/>
         <source>奖励金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="538"/>
+        <location filename="../../desktop/pickers.py" line="541"/>
         <source>说明（不予奖励时必填）</source>
         <translation>Note (required when refusing)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="567"/>
+        <location filename="../../desktop/pickers.py" line="570"/>
         <source>不予奖励时请说明原因</source>
         <translation>Say why no reward is given</translation>
     </message>
 </context>
 <context>
+    <name>SatisfactionDialog</name>
+    <message>
+        <location filename="../../desktop/pickers.py" line="585"/>
+        <source>回访满意度</source>
+        <translation>Satisfaction callback</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="587"/>
+        <source>结案后电话回访举报人，记录其评价（每件只记录一次）：</source>
+        <translation>The reporter was called back after closing; record the answer (once per case):</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="589"/>
+        <source>满意</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="590"/>
+        <source>基本满意</source>
+        <translation>Fairly satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="591"/>
+        <source>不满意</source>
+        <translation>Dissatisfied</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="602"/>
+        <source>回访记录（可选）</source>
+        <translation>Callback note (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="633"/>
+        <source>请选择回访结果</source>
+        <translation>Choose the callback&apos;s answer</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/pickers.py" line="638"/>
+        <source>回访记录最多 %1 字</source>
+        <translation>The callback note has at most %1 characters</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleForm</name>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="89"/>
+        <source>添加季节</source>
+        <extracomment>What a lighting group without its own schedule follows: full night from 15 min after sunset to 10 min before sunrise, dimmed to 50 % in the small hours.</extracomment>
+        <translation>Add season</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="90"/>
+        <source>删除季节</source>
+        <translation>Delete season</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="91"/>
+        <source>日历：</source>
+        <translation>Calendar:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="102"/>
+        <source>季节名称</source>
+        <translation>Season name</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="103"/>
+        <source>起（月-日）</source>
+        <translation>From (month-day)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="104"/>
+        <source>止（月-日）</source>
+        <translation>To (month-day)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="108"/>
+        <source>开灯</source>
+        <translation>On</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="108"/>
+        <source>关灯</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="108"/>
+        <source>亮度 %</source>
+        <translation>Level %</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="112"/>
+        <source>时间可写 18:30，或 sunset+15 / sunrise-10 / dusk / dawn+5（日落后 15 分钟等）</source>
+        <translation>Times: 18:30, or sunset+15 / sunrise-10 / dusk / dawn+5 (15 minutes after sunset, etc.)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="116"/>
+        <source>添加时段</source>
+        <translation>Add period</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="117"/>
+        <source>删除时段</source>
+        <translation>Delete period</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="123"/>
+        <source>预览日期：</source>
+        <translation>Preview date:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="129"/>
+        <source>保存计划</source>
+        <translation>Save schedule</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="171"/>
+        <source>全年（未被季节覆盖的日子）</source>
+        <translation>All year (days no season covers)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="235"/>
+        <source>（次日）</source>
+        <translation>(next day)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="245"/>
+        <source>计划有误：</source>
+        <translation>The schedule has an error:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="250"/>
+        <source>%1 当晚（杭州）亮灯时段：</source>
+        <translation>Lit on the night of %1 (Hangzhou):</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="251"/>
+        <source>（不亮灯）</source>
+        <translation>(not lit)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="270"/>
+        <source>夏季</source>
+        <translation>Summer</translation>
+    </message>
+</context>
+<context>
     <name>ShelveDialog</name>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="467"/>
+        <location filename="../../desktop/alarm_panel.py" line="468"/>
         <source>搁置告警</source>
         <extracomment>The shift&apos;s morning hand-over: &quot;until tomorrow morning&quot; ends a night-time shelf there.</extracomment>
         <translation>Shelve alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="472"/>
+        <location filename="../../desktop/alarm_panel.py" line="473"/>
         <source>搁置时长：</source>
         <translation>Shelve for:</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="475"/>
+        <location filename="../../desktop/alarm_panel.py" line="476"/>
         <source>15 分钟</source>
         <translation>15 minutes</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="476"/>
+        <location filename="../../desktop/alarm_panel.py" line="477"/>
         <source>1 小时</source>
         <translation>1 hour</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="477"/>
+        <location filename="../../desktop/alarm_panel.py" line="478"/>
         <source>4 小时</source>
         <translation>4 hours</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="478"/>
+        <location filename="../../desktop/alarm_panel.py" line="479"/>
         <source>至明早 08:00</source>
         <translation>Until 08:00 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="489"/>
+        <location filename="../../desktop/alarm_panel.py" line="490"/>
         <source>搁置原因（必填）：</source>
         <translation>Reason (required):</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="491"/>
+        <location filename="../../desktop/alarm_panel.py" line="492"/>
         <source>例如：已派人现场处置，暂停提醒</source>
         <translation>e.g. crew on site, pause the reminders</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="494"/>
+        <location filename="../../desktop/alarm_panel.py" line="495"/>
         <source>请填写搁置原因</source>
         <translation>Enter a reason for shelving</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="502"/>
+        <location filename="../../desktop/alarm_panel.py" line="503"/>
         <source>搁置</source>
         <translation>Shelve</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_panel.py" line="503"/>
+        <location filename="../../desktop/alarm_panel.py" line="504"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -2102,47 +3094,47 @@
 <context>
     <name>SubcategoryPickerDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="406"/>
+        <location filename="../../desktop/pickers.py" line="409"/>
         <source>选择问题小类</source>
         <translation>Choose a subcategory</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="431"/>
+        <location filename="../../desktop/pickers.py" line="434"/>
         <source>选择一个小类查看其处置时限</source>
         <translation>Choose a subcategory to see its deadlines</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="439"/>
+        <location filename="../../desktop/pickers.py" line="442"/>
         <source>应急规范 %1（按自然时间计）</source>
         <translation>Emergency rule %1 (calendar time)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="441"/>
+        <location filename="../../desktop/pickers.py" line="444"/>
         <source>常规（按工作时间计）</source>
         <translation>Regular (working hours)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="445"/>
+        <location filename="../../desktop/pickers.py" line="448"/>
         <source>规范：</source>
         <translation>Rule: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="448"/>
+        <location filename="../../desktop/pickers.py" line="451"/>
         <source>时限：</source>
         <translation>Deadlines: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="451"/>
+        <location filename="../../desktop/pickers.py" line="454"/>
         <source>主管部门类型：</source>
         <translation>Department type: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="454"/>
+        <location filename="../../desktop/pickers.py" line="457"/>
         <source>立案标准：</source>
         <translation>Filing standard: </translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="457"/>
+        <location filename="../../desktop/pickers.py" line="460"/>
         <source>结案标准：</source>
         <translation>Closing standard: </translation>
     </message>
@@ -2150,27 +3142,27 @@
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../desktop/status_bar.py" line="31"/>
+        <location filename="../../desktop/status_bar.py" line="33"/>
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="32"/>
+        <location filename="../../desktop/status_bar.py" line="34"/>
         <source>同步中</source>
         <translation>Syncing</translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="33"/>
+        <location filename="../../desktop/status_bar.py" line="35"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="34"/>
+        <location filename="../../desktop/status_bar.py" line="36"/>
         <source>需重新登录</source>
         <translation>Sign in again</translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="35"/>
+        <location filename="../../desktop/status_bar.py" line="37"/>
         <source>同步受阻</source>
         <translation>Sync blocked</translation>
     </message>
@@ -2178,7 +3170,7 @@
 <context>
     <name>SyncStatusBar</name>
     <message numerus="yes">
-        <location filename="../../desktop/status_bar.py" line="65"/>
+        <location filename="../../desktop/status_bar.py" line="67"/>
         <source>待上传 %n 条</source>
         <translation>
             <numerusform>%n waiting to upload</numerusform>
@@ -2186,7 +3178,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="67"/>
+        <location filename="../../desktop/status_bar.py" line="69"/>
         <source>最后同步 %1</source>
         <translation>Last sync %1</translation>
     </message>
@@ -2270,22 +3262,22 @@
 <context>
     <name>UnitPickerDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="310"/>
+        <location filename="../../desktop/pickers.py" line="313"/>
         <source>选择处置单位</source>
         <translation>Choose a handling unit</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="335"/>
+        <location filename="../../desktop/pickers.py" line="338"/>
         <source>推荐</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="344"/>
+        <location filename="../../desktop/pickers.py" line="347"/>
         <source>属地（区县 › 街道 › 社区）</source>
         <translation>By area (district › street › community)</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="370"/>
+        <location filename="../../desktop/pickers.py" line="373"/>
         <source>专业部门</source>
         <translation>Departments</translation>
     </message>
@@ -2326,33 +3318,45 @@
 <context>
     <name>WindowManager</name>
     <message>
-        <location filename="../../desktop/window_manager.py" line="52"/>
-        <location filename="../../desktop/window_manager.py" line="65"/>
+        <location filename="../../desktop/window_manager.py" line="54"/>
+        <location filename="../../desktop/window_manager.py" line="67"/>
+        <location filename="../../desktop/window_manager.py" line="89"/>
+        <location filename="../../desktop/window_manager.py" line="100"/>
         <source>%1（%2）</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="85"/>
+        <location filename="../../desktop/window_manager.py" line="109"/>
         <source>调度工作台</source>
         <translation>Dispatch workstation</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="92"/>
+        <location filename="../../desktop/window_manager.py" line="116"/>
         <source>告警地图</source>
         <translation>Alarm map</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="99"/>
+        <location filename="../../desktop/window_manager.py" line="123"/>
         <source>指挥大屏</source>
         <translation>Video wall</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="155"/>
+        <location filename="../../desktop/window_manager.py" line="130"/>
+        <source>设备控制</source>
+        <translation>Device control</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/window_manager.py" line="137"/>
+        <source>考核排名</source>
+        <translation>District ranking</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/window_manager.py" line="204"/>
         <source>您的角色没有可打开的窗口</source>
         <translation>Your role has no window to open</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="183"/>
+        <location filename="../../desktop/window_manager.py" line="232"/>
         <source>界面语言已保存，下次启动时生效</source>
         <translation>Language saved; it applies at the next start</translation>
     </message>
@@ -2432,22 +3436,22 @@
 <context>
     <name>_TreePickerDialog</name>
     <message>
-        <location filename="../../desktop/pickers.py" line="150"/>
+        <location filename="../../desktop/pickers.py" line="153"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="150"/>
+        <location filename="../../desktop/pickers.py" line="153"/>
         <source>代码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="164"/>
+        <location filename="../../desktop/pickers.py" line="167"/>
         <source>输入名称或代码筛选，↑↓ 选择，回车确定</source>
         <translation>Type a name or code to filter, ↑↓ to move, Enter to choose</translation>
     </message>
     <message>
-        <location filename="../../desktop/pickers.py" line="292"/>
+        <location filename="../../desktop/pickers.py" line="295"/>
         <source>请先选择一项（分组标题不能选）</source>
         <translation>Choose an item first (group headings cannot be chosen)</translation>
     </message>
