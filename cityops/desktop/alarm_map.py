@@ -45,7 +45,12 @@ from cityops.desktop.alarm_panel import (
     domain_name,
     hall_clock,
 )
-from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar, show_message_line
+from cityops.desktop.status_bar import (
+    OfflineBanner,
+    SyncStatusBar,
+    message_line,
+    show_message_line,
+)
 from cityops.domain.alarms import AlarmKind, AlarmState, Severity
 from cityops.widgets.map_view import MapView
 
@@ -300,10 +305,7 @@ class AlarmMapWindow(QMainWindow):
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
 
-        self.message = QLabel()
-        self.message.setObjectName("messageLine")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = message_line()
         layout.addWidget(self.message)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)

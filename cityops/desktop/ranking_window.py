@@ -50,7 +50,7 @@ from cityops.desktop.ranking_table import (
     COL_RANK,
     RankingTable,
 )
-from cityops.desktop.status_bar import show_message_line
+from cityops.desktop.status_bar import SyncStatusBar, message_line, show_message_line
 from cityops.domain.city import CITY_TZ
 from cityops.domain.ranking import PeriodKind
 from cityops.domain.reference import Reference
@@ -236,17 +236,12 @@ class RankingWindow(QMainWindow):
     # ------------------------------------------------------------------ building
 
     def _setup_ui(self, user_text: str) -> None:
-        from cityops.desktop.status_bar import SyncStatusBar
-
         self.setWindowTitle(self.tr("城市运行指挥大厅 — 考核排名"))
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(self._period_bar())
-        self.message = QLabel()
-        self.message.setObjectName("messageLine")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = message_line()
         layout.addWidget(self.message)
 
         outer = QSplitter(Qt.Orientation.Horizontal)

@@ -111,6 +111,16 @@ class OfflineBanner(QFrame):
         self.show()
 
 
+def message_line() -> QLabel:
+    """A window's message line under its toolbar: hidden until ``show_message_line``."""
+    label = QLabel()
+    label.setObjectName("messageLine")
+    label.setWordWrap(True)
+    label.setStyleSheet("#messageLine { padding: 4px 10px; }")
+    label.hide()
+    return label
+
+
 def show_message_line(label: QLabel, text: str, *, error: bool = False) -> None:
     """A window's message line (a QLabel named ``messageLine``): red for a problem, green for a
     note; it stays until replaced."""

@@ -46,13 +46,18 @@ class WindowSpec:
     create: Callable[[Session, ClientSettings], Awaitable[Opened]]
 
 
+def _who(session: Session) -> str:
+    """The user as a window's status bar names them: 张三（dispatcher1）."""
+    me = session.me
+    who = QCoreApplication.translate("WindowManager", "%1（%2）")
+    return who.replace("%1", me.display_name).replace("%2", me.user_id)
+
+
 async def _workstation(session: Session, _settings: ClientSettings) -> Opened:
     from cityops.desktop.workstation import WorkstationWindow
     from cityops.desktop.workstation_presenter import WorkstationPresenter
 
-    me = session.me
-    who = QCoreApplication.translate("WindowManager", "%1（%2）")
-    who = who.replace("%1", me.display_name).replace("%2", me.user_id)
+    who = _who(session)
     window = WorkstationWindow(session.reference, who)
     presenter = WorkstationPresenter(session, window)
     return Opened(window, presenter)
@@ -63,9 +68,7 @@ async def _alarm_map(session: Session, settings: ClientSettings) -> Opened:
     from cityops.desktop.alarm_map_presenter import AlarmMapPresenter
     from cityops.desktop.i18n import name_of
 
-    me = session.me
-    who = QCoreApplication.translate("WindowManager", "%1（%2）")
-    who = who.replace("%1", me.display_name).replace("%2", me.user_id)
+    who = _who(session)
     districts = {d.code: name_of(d) for d in session.reference.units.districts}
     window = AlarmMapWindow(districts, who)
     return Opened(window, AlarmMapPresenter(session, window, tile_url=settings.map_tile_url))
@@ -85,9 +88,7 @@ async def _device_control(session: Session, _settings: ClientSettings) -> Opened
     from cityops.desktop.device_control import DeviceControlWindow
     from cityops.desktop.device_control_presenter import DeviceControlPresenter
 
-    me = session.me
-    who = QCoreApplication.translate("WindowManager", "%1（%2）")
-    who = who.replace("%1", me.display_name).replace("%2", me.user_id)
+    who = _who(session)
     window = DeviceControlWindow(who)
     return Opened(window, DeviceControlPresenter(session, window))
 
@@ -96,9 +97,7 @@ async def _ranking(session: Session, _settings: ClientSettings) -> Opened:
     from cityops.desktop.ranking_presenter import RankingPresenter
     from cityops.desktop.ranking_window import RankingWindow
 
-    me = session.me
-    who = QCoreApplication.translate("WindowManager", "%1（%2）")
-    who = who.replace("%1", me.display_name).replace("%2", me.user_id)
+    who = _who(session)
     window = RankingWindow(session.reference, who)
     return Opened(window, RankingPresenter.for_session(session, window))
 

@@ -29,7 +29,12 @@ from cityops.desktop.case_actions import ACTIONS
 from cityops.desktop.case_filters import CaseFilterBar
 from cityops.desktop.case_table_model import CaseTableView
 from cityops.desktop.i18n import language
-from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar, show_message_line
+from cityops.desktop.status_bar import (
+    OfflineBanner,
+    SyncStatusBar,
+    message_line,
+    show_message_line,
+)
 from cityops.domain.reference import Reference
 from cityops.local_store.case_index import QUEUES
 
@@ -59,11 +64,7 @@ class WorkstationWindow(QMainWindow):
         layout.setSpacing(0)
         self.banner = OfflineBanner()
         layout.addWidget(self.banner)
-        self.message = QLabel()
-        self.message.setObjectName("messageLine")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("#messageLine { padding: 4px 10px; }")
-        self.message.hide()
+        self.message = message_line()
         layout.addWidget(self.message)
         self.rejections = QListWidget()
         self.rejections.setObjectName("rejections")
