@@ -32,7 +32,9 @@ import uuid6
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from pydantic_core import from_json, to_json
+from sqlalchemy import Table, Text, bindparam, func, insert, literal_column, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from cityops.domain import device_commands as dc
@@ -40,7 +42,7 @@ from cityops.domain.actors import Actor
 from cityops.domain.devices import DeviceKind
 from cityops.domain.outcomes import Rejection
 from cityops.domain.schemas import DeviceCommandArgs, DeviceCommandDoc, Entity
-from cityops.server import audit, auth, changes, idempotency
+from cityops.server import audit, auth, changes, idempotency, inlists, pending
 from cityops.server.auth import CurrentPrincipal, Principal
 from cityops.server.models import DeviceCommandRow, DeviceRow
 from cityops.server.problems import ProblemError
@@ -112,7 +114,7 @@ def command_docs(commands: Iterable[dc.DeviceCommand]) -> list[dict[str, Any]]:
     return docs
 
 
-def _columns(command: dc.DeviceCommand, doc: dict[str, Any]) -> dict[str, Any]:
+def _columns(command: dc.DeviceCommand, doc: dict[str, Any] | str) -> dict[str, Any]:
     return {
         "id": command.id,
         "device_id": command.device_id,
@@ -131,7 +133,7 @@ _COMMANDS = cast(Table, DeviceCommandRow.__table__)
 
 def append_changes(
     session: Session,
-    entries: Sequence[tuple[Entity, str, int, dict[str, Any] | None]],
+    entries: Sequence[tuple[Entity, str, int, dict[str, Any] | pending.JsonText | None]],
     origin: changes.Origin = changes.NO_ORIGIN,
 ) -> list[int]:
     """``changes.append`` for many rows; returns their seqs in order (the rows are queued and
@@ -145,6 +147,14 @@ def append_changes(
 
 #: Executed with the full column dicts of ``_columns`` plus ``key`` (the row's id).
 _UPDATE_COMMAND = update(_COMMANDS).where(_COMMANDS.c.id == bindparam("key"))
+_INSERT_COMMAND = insert(_COMMANDS)
+
+
+def json_doc(doc: dict[str, Any]) -> pending.JsonText:
+    """A document encoded once, as the server stores it, for both its row and its change
+    (``pending`` writes a ``JsonText`` as it is: a group command of 5,000 devices was
+    encoded twice, 10,000 documents, per step)."""
+    return pending.JsonText(to_json(doc).decode())
 
 
 def store_commands(
@@ -155,22 +165,25 @@ def store_commands(
     origin: changes.Origin = changes.NO_ORIGIN,
 ) -> list[int]:
     """Insert ``new`` and update ``updated`` commands (batched) and append their changes;
-    returns the change seqs. ``updated`` must hold each command once, in its latest version."""
-    entries: list[tuple[Entity, str, int, dict[str, Any] | None]] = []
-    updates: list[dict[str, Any]] = []
-    inserts: list[dict[str, Any]] = []
-    for rows, commands in ((updates, updated), (inserts, new)):
+    returns the change seqs. ``updated`` must hold each command once, in its latest version.
+    The rows are written when this returns (a Core read on the connection sees them)."""
+    entries: list[tuple[Entity, str, int, dict[str, Any] | pending.JsonText | None]] = []
+    # Queued with ``pending``: one executemany per statement through a plan compiled once
+    # (SQLAlchemy's own executemany spent more time in Python than SQLite in the database).
+    for stage, statement, commands in (
+        (pending.UPDATE, _UPDATE_COMMAND, updated),
+        (pending.NEW, _INSERT_COMMAND, new),
+    ):
         for command, doc in zip(commands, command_docs(commands), strict=True):
-            rows.append(_columns(command, doc))
-            entries.append((Entity.DEVICE_COMMAND, command.id, command.version, doc))
-    # Core executemany: ORM bulk statements spend more time in Python than in the database.
-    if updates:
-        for row in updates:
-            row["key"] = row["id"]
-        session.execute(_UPDATE_COMMAND, updates)
-    if inserts:
-        session.execute(insert(_COMMANDS), inserts)
-    return append_changes(session, entries, origin)
+            text = json_doc(doc)
+            row = _columns(command, text)
+            if stage == pending.UPDATE:
+                row["key"] = command.id
+            pending.add(session, statement, row, stage=stage)
+            entries.append((Entity.DEVICE_COMMAND, command.id, command.version, text))
+    seqs = append_changes(session, entries, origin)
+    pending.flush(session)
+    return seqs
 
 
 def _frozen(value: Any) -> Any:
@@ -200,9 +213,59 @@ def commands_from_docs(docs: Iterable[dict[str, Any]]) -> list[dc.DeviceCommand]
     return out
 
 
+_DOC_TEXT = sql_cast(_COMMANDS.c.doc, Text)
+
+
 def load_commands(session: Session, *conditions: Any) -> list[dc.DeviceCommand]:
-    docs = session.scalars(select(DeviceCommandRow.doc).where(*conditions))
-    return commands_from_docs(docs)
+    """The commands matching ``conditions``. Documents are read as their stored text and
+    decoded by pydantic-core (SQLAlchemy's JSON column decodes each with ``json.loads``)."""
+    texts = session.execute(select(_DOC_TEXT).where(*conditions)).scalars()
+    return commands_from_docs(from_json(t) for t in texts)
+
+
+#: Keys per ``IN`` list: ``inlists`` pads a list to a power of two, and SQLite allows 32,766
+#: parameters per statement (a city-wide command may name 20,000 devices).
+IN_CHUNK = 8192
+
+
+def select_in(session: Session, statement: Any, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """``inlists.select_in`` on the session's connection (its queued rows written first) for a
+    list of any length; ``statement``'s one expanding parameter is named ``ids``."""
+    pending.flush(session)  # a Core read on the connection does not flush queued rows
+    conn = session.connection()
+    out: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), IN_CHUNK):
+        out += inlists.select_in(conn, statement, "ids", values[start : start + IN_CHUNK])
+    return out
+
+
+_BY_ID = select(_DOC_TEXT).where(_COMMANDS.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def load_commands_by_id(session: Session, ids: Sequence[str]) -> list[dc.DeviceCommand]:
+    """The commands of ``ids`` that exist (any order): an ack batch names 5,000 at a time,
+    and ``inlists`` renders such a list once per size instead of once per statement."""
+    rows = select_in(session, _BY_ID, ids)
+    return commands_from_docs(from_json(t) for (t,) in rows)
+
+
+_QUEUED_ON: dict[str, Any] = {}
+
+
+def load_queued(
+    session: Session, device_ids: Sequence[str], channel: dc.Channel
+) -> list[dc.DeviceCommand]:
+    """The queued commands on ``channel`` of ``device_ids`` (what a new command supersedes)."""
+    statement = _QUEUED_ON.get(channel.value)
+    if statement is None:
+        # Status and channel as literals: ``select_in`` wants the id list as the only parameter.
+        statement = _QUEUED_ON[channel.value] = select(_DOC_TEXT).where(
+            _COMMANDS.c.device_id.in_(bindparam("ids", expanding=True)),
+            _COMMANDS.c.status == literal_column(f"'{dc.CommandStatus.QUEUED.value}'"),
+            _COMMANDS.c.channel == literal_column(f"'{channel.value}'"),
+        )
+    rows = select_in(session, statement, device_ids)
+    return commands_from_docs(from_json(t) for (t,) in rows)
 
 
 def fleet(session: Session) -> dict[DeviceKind, int]:
@@ -238,6 +301,12 @@ def describe(group_command_id: str, device_ids: Sequence[str]) -> str:
     return f"devices {first}{more} (group {group_command_id})"[:128]
 
 
+_DEVICES = cast(Table, DeviceRow.__table__)
+_KINDS = select(_DEVICES.c.id, _DEVICES.c.kind).where(
+    _DEVICES.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def issue_command(
     session: Session,
     *,
@@ -255,9 +324,7 @@ def issue_command(
     if isinstance(payload, Rejection):
         return payload
     device_ids = list(dict.fromkeys(args.device_ids))
-    rows = session.execute(
-        select(DeviceRow.id, DeviceRow.kind).where(DeviceRow.id.in_(device_ids))
-    ).all()
+    rows = select_in(session, _KINDS, device_ids)
     kinds = {device_id: DeviceKind(kind) for device_id, kind in rows}
     unknown = [d for d in device_ids if d not in kinds]
     if unknown:
@@ -331,12 +398,7 @@ def issue_command(
         )
     # Apply: queued commands on the same devices and channel give way to the new ones.
     queued: dict[str, list[dc.DeviceCommand]] = {}
-    for old in load_commands(
-        session,
-        DeviceCommandRow.device_id.in_(device_ids),
-        DeviceCommandRow.status == dc.CommandStatus.QUEUED.value,
-        DeviceCommandRow.channel == payload.channel.value,
-    ):
+    for old in load_queued(session, device_ids, payload.channel):
         queued.setdefault(old.device_id, []).append(old)
     superseded: list[dc.DeviceCommand] = []
     for command in outcome:
