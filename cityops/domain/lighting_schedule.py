@@ -4,8 +4,9 @@ Offers to the server's scheduler (which turns schedules into absolute ``SetPower
 commands), the simulator and the device-control window:
 
 - ``parse_timespec``: ``"18:30"``, ``"sunset+15"``, ``"sunrise-10"``, ``"dusk"``, ``"dawn+5"``;
-- ``Period`` (on, off, level), ``Season`` (month-day range with its own periods), ``Schedule``
-  and ``schedule_from_dict`` (for reference data in TOML/JSON);
+- ``Period`` (on, off, level), ``Season`` (month-day range with its own periods), ``Schedule``,
+  ``schedule_from_dict`` (for reference data in TOML/JSON and the wire) and its inverse
+  ``schedule_to_dict``;
 - ``sun_times`` (astral, at ``CITY_LATITUDE``/``CITY_LONGITUDE``, in ``CITY_TZ``);
 - ``tonight(schedule, day)``, ``desired_state(schedule, at)``, ``next_change(schedule, at)``.
 
@@ -265,6 +266,27 @@ def schedule_from_dict(data: Mapping[str, Any]) -> Schedule:
         for s in data.get("seasons", ())
     )
     return Schedule(periods=periods(data.get("periods", ())), seasons=seasons)
+
+
+def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
+    """The ``schedule_from_dict`` form of ``schedule`` (the wire and the stored document):
+    ``schedule_from_dict(schedule_to_dict(s)) == s``."""
+
+    def periods(items: Iterable[Period]) -> list[dict[str, Any]]:
+        return [{"on": str(p.on), "off": str(p.off), "level": p.level} for p in items]
+
+    return {
+        "periods": periods(schedule.periods),
+        "seasons": [
+            {
+                "name": s.name,
+                "from": f"{s.start.month:02d}-{s.start.day:02d}",
+                "to": f"{s.end.month:02d}-{s.end.day:02d}",
+                "periods": periods(s.periods),
+            }
+            for s in schedule.seasons
+        ],
+    }
 
 
 _MORNING_EVENTS = frozenset({SunEvent.SUNRISE, SunEvent.DAWN})

@@ -4,6 +4,7 @@ Offers to the server (request validation, responses, OpenAPI) and to the client'
 (decoding pulls and the live stream, encoding pushed intents):
 - entity documents: ``CaseDoc``, ``CaseEventDoc``, ``AlarmDoc``, ``DeviceCommandDoc``,
   ``DeviceDoc``, ``InspectionDoc`` — built from the domain objects with ``from_domain``;
+  ``LightingScheduleDoc`` (``group_schedules.schedule_document``);
 - the sync protocol of DESIGN §3: ``ChangeDoc`` / ``ChangesPage`` (pull and SSE), ``Mutation`` /
   ``PushRequest`` / ``MutationResult`` / ``PushResponse`` (push), ``Problem`` (RFC 9457 errors);
 - ``ReadingIn`` / ``ReadingsBatch`` for IoT ingest;
@@ -286,6 +287,18 @@ class InspectionDoc(_Doc):
         return ins.Inspection(**self.model_dump())
 
 
+class LightingScheduleDoc(_Doc):
+    """A lighting group's stored schedule (``id`` = ``group``: a lighting group code, or
+    ``"*"`` for the city default); ``schedule`` None: the group follows the city default."""
+
+    id: Code
+    group: Code
+    schedule: dict[str, Any] | None
+    version: int = Field(ge=1)
+    set_by: str
+    set_at: AwareDatetime
+
+
 # ------------------------------------------------------------------ sync protocol
 
 
@@ -298,6 +311,7 @@ class Entity(StrEnum):
     METRIC = "metric"
     RANKING = "ranking"
     INSPECTION = "inspection"
+    LIGHTING_SCHEDULE = "lighting_schedule"
 
 
 class ChangeDoc(_Doc):
@@ -491,6 +505,15 @@ class InspectionRecordArgs(_Doc):
     lat: Lat | None = None
 
 
+class ScheduleSetArgs(_Doc):
+    """An operator sets a lighting group's schedule (``group_schedules.set_schedule``);
+    ``schedule`` None: the group follows the city default again. The version the operator
+    edited travels as the mutation's ``base_version``."""
+
+    group: Code
+    schedule: dict[str, Any] | None
+
+
 class CaseCommandArgs(BaseModel):
     """``{"case_id": …, <fields of the command>}``; the command fields are validated against
     the domain dataclass itself, so a new field there is a new field on the wire."""
@@ -508,6 +531,7 @@ ParsedArgs = (
     | AlarmConvertArgs
     | DeviceCommandArgs
     | InspectionRecordArgs
+    | ScheduleSetArgs
     | tuple[str, cs.CaseCommand]
 )
 
@@ -519,6 +543,7 @@ _PLAIN_ARGS: Mapping[str, type[_Doc]] = {
     "alarm.convert_to_case": AlarmConvertArgs,
     "device.command": DeviceCommandArgs,
     "inspection.record": InspectionRecordArgs,
+    "schedule.set": ScheduleSetArgs,
 }
 _COMMAND_ADAPTERS: Mapping[str, TypeAdapter[Any]] = {
     name: TypeAdapter(cls) for name, cls in cs.COMMANDS_BY_NAME.items()

@@ -110,8 +110,15 @@ def _v2_to_v3(conn: Connection) -> None:
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({expression})")
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    """v4: the ``lighting_schedules`` table, empty: an older client cannot have pulled past a
+    ``lighting_schedule`` change (it cannot parse the entity), so the next pull brings them."""
+    tables.LIGHTING_SCHEDULES.create(conn, checkfirst=True)
+
+
 MIGRATIONS[1] = _v1_to_v2
 MIGRATIONS[2] = _v2_to_v3
+MIGRATIONS[3] = _v3_to_v4
 
 #: Cases in these states are over: no clock runs, nothing is left to do.
 _CLOSED_STATES = ("closed", "invalid", "duplicate")

@@ -24,7 +24,7 @@ from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, T
 from cityops.domain.schemas import Entity
 
 #: Bumped with every change of these tables; ``store`` upgrades older caches in place.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Schema v3: times only the documents hold, indexed by expression (a new column would have to
 #: be written into every row of an upgraded cache: 16 s at 1M cases, against 2.4 s for these).
@@ -117,6 +117,8 @@ INSPECTIONS = _core(
     Column("observed_at", String),
     indexes=(Index("ix_inspections_district", "district_code", "observed_at"),),
 )
+#: Schema v4: lighting groups' schedules (``LightingScheduleDoc``, id = group code or "*").
+LIGHTING_SCHEDULES = _core("lighting_schedules")
 
 #: The client's intents, in its own seq order (the server's per-client seq).
 OUTBOX = Table(
@@ -204,4 +206,5 @@ ENTITY_TABLES: dict[Entity, EntityTable] = {
     Entity.METRIC: EntityTable(METRICS, _no_columns),
     Entity.RANKING: EntityTable(RANKINGS, _no_columns),
     Entity.INSPECTION: EntityTable(INSPECTIONS, _pick("district_code", "observed_at")),
+    Entity.LIGHTING_SCHEDULE: EntityTable(LIGHTING_SCHEDULES, _no_columns),
 }

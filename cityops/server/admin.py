@@ -8,6 +8,8 @@ engine and do one job each, every change audited as done by ``cli:<os user>``.
 an integration key, and writes every demo and simulator password with the key to ``FILE``
 (JSON, mode 600): ``{"api_key": "cok_…", "users": {name: {"password", "roles", "unit"}}}``.
 Seeding again with the same file keeps the passwords that still work and resets the others.
+Every seed also stores the city's default lighting schedule
+(``group_schedules.DEFAULT_CITY_SCHEDULE``) unless one is stored already.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from cityops.domain.schemas import DeviceDoc, Entity
 from cityops.server import audit, changes
 from cityops.server.auth import api_key_of, create_api_key, hash_password, verify_password
 from cityops.server.db import WriteGate, create_schema
+from cityops.server.lighting_schedules import store_default_schedule
 from cityops.server.models import DeviceRow, User, UserRole
 
 
@@ -330,6 +333,10 @@ def seed(engine: Engine, demo: bool = False, credentials: str | Path | None = No
     create_schema(engine)
     ref = load_reference()
     added = seed_devices(engine, ref)
+    with WriteGate(engine).write() as session:
+        # The city's default lighting schedule, so the lights follow sunset and sunrise from
+        # the first night (kept if an operator has set one already).
+        store_default_schedule(session)
     if not demo:
         return SeedResult(added, {})
     path = Path(credentials) if credentials is not None else None

@@ -42,6 +42,7 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "open311",
     "gateway",
     "inspections",
+    "lighting_schedules",
 )
 
 

@@ -261,6 +261,16 @@ class InspectionRow(Base):
     __table_args__ = (Index("ix_inspections_district_observed", "district_code", "observed_at"),)
 
 
+class LightingScheduleRow(Base):
+    """A lighting group's stored schedule (``group_schedules.StoredSchedule``), one row per
+    group code (``"*"``: the city default); ``doc`` is its ``LightingScheduleDoc``."""
+
+    __tablename__ = "lighting_schedules"
+    group_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 __all__ = [
     "AlarmRow",
     "ApiKey",
@@ -273,6 +283,7 @@ __all__ = [
     "DeviceRow",
     "IdempotencyKey",
     "InspectionRow",
+    "LightingScheduleRow",
     "LoginFailure",
     "MetricMinute",
     "MutationResult",
