@@ -1,7 +1,7 @@
 """Feeds the device-control window from the local store and turns its requests into commands.
 
-Offers ``DeviceControlPresenter(session, window, command_ttl=, reconfirm_after=,
-schedules_path=)`` to the window manager: ``await start()``, ``await stop()``, ``ready``
+Offers ``DeviceControlPresenter(session, window, command_ttl=, reconfirm_after=)`` to the
+window manager: ``await start()``, ``await stop()``, ``ready``
 (asyncio.Event, set once the tree holds the devices: at once from a warm cache, after the first
 pull otherwise), ``shows_data()``.
 
@@ -24,7 +24,8 @@ What it does (DESIGN §3 device commands):
   rewrites its expiry to its creation time so the server refuses it as expired and nothing is
   executed (it keeps its seq: the server needs every seq). A command already past its expiry
   goes up unasked: the server refuses it and the user sees why;
-- schedules: the form's schedule is kept in ``schedules.json`` (see ``schedule_form``).
+- schedules: the schedule tab is fed and saved by ``schedule_presenter`` (``schedules``): the
+  server stores and runs them, the form writes ``schedule.set`` intents.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import uuid6
@@ -50,9 +50,8 @@ from cityops.desktop.device_control import (
     local_clock,
 )
 from cityops.desktop.i18n import name_of
-from cityops.desktop.schedule_form import load_schedules, save_schedules
+from cityops.desktop.schedule_presenter import SchedulePresenter
 from cityops.desktop.session import Session
-from cityops.desktop.settings import config_dir
 from cityops.desktop.tasks import Tasks
 from cityops.domain import device_commands as dc
 from cityops.domain.actors import Role
@@ -88,7 +87,7 @@ class DeviceControlPresenter(QObject):
         *,
         command_ttl: timedelta = COMMAND_TTL,
         reconfirm_after: timedelta = RECONFIRM_AFTER,
-        schedules_path: Path | None = None,
+        schedules_path: object = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(window)
@@ -98,7 +97,10 @@ class DeviceControlPresenter(QObject):
         self.bridge = session.bridge
         self.command_ttl = command_ttl
         self.reconfirm_after = reconfirm_after
-        self.schedules_path = schedules_path or config_dir() / "schedules.json"
+        # ``schedules_path`` is ignored: schedules no longer live in a local file. Accepted
+        # only until bench/bench_devices.py stops passing it; then remove it.
+        del schedules_path
+        self.schedules = SchedulePresenter(session, window.schedule, clock=clock)
         #: What one unit of the takeover spin box is (tests shorten it to seconds).
         self.takeover_unit = timedelta(minutes=1)
         #: The confirmation dialog waiting for an answer, if any (tests answer it).
@@ -132,7 +134,6 @@ class DeviceControlPresenter(QObject):
             (w.command_requested, self._on_window_command_requested),
             (w.retry_requested, self._on_window_retry_requested),
             (w.tree.selection_changed, self._on_tree_selection_changed),
-            (w.schedule.save_requested, self._on_schedule_save_requested),
         ]
 
     async def start(self) -> None:
@@ -142,8 +143,7 @@ class DeviceControlPresenter(QObject):
         self.window.status.set_status(status)
         self.window.banner.set_status(status)
         self.session.engine.set_push_gate(self._push_gate)
-        schedules = await asyncio.to_thread(load_schedules, self.schedules_path)
-        self.window.schedule.set_schedule(schedules.get("*") or next(iter(schedules.values())))
+        await self.schedules.start()
         rows = await asyncio.to_thread(feed.load_devices, self.store)
         self._show_all(rows)
         await self._reload_history()
@@ -157,6 +157,7 @@ class DeviceControlPresenter(QObject):
         self._refresh.stop()
         self._tick.stop()
         self.session.engine.set_push_gate(None)
+        await self.schedules.stop()
         for signal, slot in self._connections():
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect(slot)
@@ -220,6 +221,7 @@ class DeviceControlPresenter(QObject):
             self._schedule_refresh()
 
     def _on_bridge_entities_changed(self, touched: Mapping[str, list[str]]) -> None:
+        self.schedules.on_entities_changed(touched)
         devices = touched.get(Entity.DEVICE.value)
         commands = touched.get(Entity.DEVICE_COMMAND.value)
         if devices:
@@ -524,16 +526,3 @@ class DeviceControlPresenter(QObject):
         self._reconfirmed.add(mutation_id)
         self._asking.discard(mutation_id)
         self.session.engine.poke()
-
-    # ------------------------------------------------------------------ schedules
-
-    def _on_schedule_save_requested(self, data: dict[str, Any]) -> None:
-        self._tasks.spawn(self._save_schedule(data), "schedule-save")
-
-    async def _save_schedule(self, data: dict[str, Any]) -> None:
-        schedules = await asyncio.to_thread(load_schedules, self.schedules_path)
-        schedules["*"] = data
-        await asyncio.to_thread(save_schedules, self.schedules_path, schedules)
-        self.window.show_message(
-            self.tr("照明计划已保存（本机）：%1").replace("%1", str(self.schedules_path))
-        )

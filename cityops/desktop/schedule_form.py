@@ -1,27 +1,28 @@
 """The lighting schedule editor with a preview of tonight's on/off times at Hangzhou.
 
-Offers to the device-control window:
+Offers to the device-control window (``schedule_presenter`` feeds it and saves what it asks):
 
-- ``ScheduleForm``: a seasonal calendar edited in a form — the all-year periods and any number
-  of seasons (name, from MM-DD, to MM-DD), each with periods "on → off at level %" where a time
-  is a clock time (``18:30``) or a sun event with a minute offset (``sunset+15``,
-  ``sunrise-10``, ``dusk``, ``dawn+5``); a date picker and the preview of that night's lit
-  intervals (``lighting_schedule.tonight``), refreshed as the form changes; a readable error
-  when a time, a date or overlapping seasons are wrong. ``schedule_dict()`` /
-  ``set_schedule(data)`` in the ``schedule_from_dict`` shape; ``save_requested(dict)``.
-- ``load_schedules(path)`` / ``save_schedules(path, data)`` and ``DEFAULT_SCHEDULE``: where
-  schedules live. Nothing on the server stores or runs schedules yet (the domain has the rules,
-  no server scheduler exists), so the hall keeps them per lighting group in a JSON file of this
-  workstation's settings folder (``schedules.json``), keyed by group code (``"*"``: the city's
-  default).
+- ``ScheduleForm``: which schedule is edited (the city's default ``"*"`` or one lighting
+  group's, ``set_groups`` / ``group()`` / ``group_changed(code)``), and a seasonal calendar
+  edited in a form — the all-year periods and any number of seasons (name, from MM-DD,
+  to MM-DD), each with periods "on → off at level %" where a time is a clock time (``18:30``)
+  or a sun event with a minute offset (``sunset+15``, ``sunrise-10``, ``dusk``, ``dawn+5``);
+  a date picker and the preview of that night's lit intervals (``lighting_schedule.tonight``),
+  refreshed as the form changes; a readable error when a time, a date or overlapping seasons
+  are wrong. ``schedule_dict()`` / ``set_schedule(data, status=)`` in the
+  ``schedule_from_dict`` shape; ``save_requested(dict)``; ``use_default_requested()`` (a group
+  goes back to the city default); ``show_result(text, error=)`` (the server's answer, inline);
+  ``dirty()`` (edited since last shown).
+
+Where schedules live: on the server (``server/lighting_schedules.py`` stores and runs them),
+synced down into the local store like every entity; the form keeps no file. An edit not yet
+saved lives only in the form: closing the window drops it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Signal
@@ -41,49 +42,41 @@ from PySide6.QtWidgets import (
 )
 
 from cityops.domain.city import CITY_TZ
+from cityops.domain.group_schedules import CITY_DEFAULT
 from cityops.domain.lighting_schedule import schedule_from_dict, tonight
 
-#: What a lighting group without its own schedule follows: full night from 15 min after
-#: sunset to 10 min before sunrise, dimmed to 50 % in the small hours.
-DEFAULT_SCHEDULE: dict[str, Any] = {
-    "periods": [
-        {"on": "sunset+15", "off": "sunrise-10", "level": 100},
-        {"on": "23:00", "off": "05:00", "level": 50},
-    ],
-    "seasons": [],
-}
-
-
-def load_schedules(path: Path) -> dict[str, dict[str, Any]]:
-    """Group code → schedule dict; a missing file is the default for every group."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"*": DEFAULT_SCHEDULE}
-    return {str(k): dict(v) for k, v in data.items()}
-
-
-def save_schedules(path: Path, data: dict[str, dict[str, Any]]) -> None:
-    """Written to a temporary file and renamed: a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+#: What the form shows before the first schedule is read (no periods: nothing lit).
+EMPTY_SCHEDULE: dict[str, Any] = {"periods": [], "seasons": []}
 
 
 class ScheduleForm(QWidget):
     save_requested = Signal(dict)
+    group_changed = Signal(str)
+    use_default_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._data: dict[str, Any] = json.loads(json.dumps(DEFAULT_SCHEDULE))
+        self._data: dict[str, Any] = json.loads(json.dumps(EMPTY_SCHEDULE))
         self._current = -1  # -1: the all-year periods; else the season's index
         self._loading = False
+        self._dirty = False
         self._setup_ui()
         self.set_schedule(self._data)
 
     def _setup_ui(self) -> None:
         layout = QVBoxLayout(self)
+        which = QHBoxLayout()
+        self.group_combo = QComboBox()
+        self.group_combo.addItem(self.tr("全市默认计划"), CITY_DEFAULT)
+        self.use_default_button = QPushButton(self.tr("改为沿用全市默认"))
+        self.use_default_button.setEnabled(False)
+        which.addWidget(QLabel(self.tr("适用于：")))
+        which.addWidget(self.group_combo, 1)
+        which.addWidget(self.use_default_button)
+        layout.addLayout(which)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
         top = QHBoxLayout()
         self.season_combo = QComboBox()
         self.add_season_button = QPushButton(self.tr("添加季节"))
@@ -129,6 +122,9 @@ class ScheduleForm(QWidget):
         self.save_button = QPushButton(self.tr("保存计划"))
         preview.addWidget(self.save_button)
         layout.addLayout(preview)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        layout.addWidget(self.result_label)
         self.preview_label = QLabel()
         self.preview_label.setWordWrap(True)
         self.preview_label.setStyleSheet("font-family: monospace;")
@@ -143,15 +139,52 @@ class ScheduleForm(QWidget):
             edit.textChanged.connect(self._on_form_changed)
         self.date_edit.dateChanged.connect(self._on_form_changed)
         self.save_button.clicked.connect(self._on_save_clicked)
+        self.group_combo.currentIndexChanged.connect(self._on_group_combo_changed)
+        self.use_default_button.clicked.connect(self.use_default_requested)
 
     # ------------------------------------------------------------------ data
 
-    def set_schedule(self, data: dict[str, Any]) -> None:
+    def set_groups(self, groups: list[tuple[str, str]]) -> None:
+        """The lighting groups that may have their own schedule: ``(code, name)``."""
+        self.group_combo.blockSignals(True)
+        current = self.group()
+        while self.group_combo.count() > 1:
+            self.group_combo.removeItem(1)
+        for code, name in groups:
+            self.group_combo.addItem(name, code)
+        index = self.group_combo.findData(current)
+        self.group_combo.setCurrentIndex(max(index, 0))
+        self.group_combo.blockSignals(False)
+
+    def group(self) -> str:
+        """The code of the schedule being edited (``"*"``: the city default)."""
+        code = self.group_combo.currentData()
+        return str(code) if code is not None else CITY_DEFAULT
+
+    def select_group(self, code: str) -> None:
+        index = self.group_combo.findData(code)
+        if index >= 0:
+            self.group_combo.setCurrentIndex(index)
+
+    def set_schedule(self, data: dict[str, Any], *, status: str = "", own: bool = False) -> None:
+        """Show ``data``; ``status`` says whose schedule it is (version, who saved it when);
+        ``own``: the group has a schedule of its own (it may go back to the city default)."""
         self._data = json.loads(json.dumps(data))
         self._data.setdefault("periods", [])
         self._data.setdefault("seasons", [])
         self._current = -1
+        self.status_label.setText(status)
+        self.use_default_button.setEnabled(own and self.group() != CITY_DEFAULT)
         self._fill_combo(0)
+        self._dirty = False
+
+    def dirty(self) -> bool:
+        """Whether the form was edited since it last showed a stored schedule."""
+        return self._dirty
+
+    def show_result(self, text: str, *, error: bool = False) -> None:
+        self.result_label.setStyleSheet("color: #c62828;" if error else "color: #2e7d32;")
+        self.result_label.setText(text)
 
     def schedule_dict(self) -> dict[str, Any]:
         self._store_current()
@@ -255,7 +288,13 @@ class ScheduleForm(QWidget):
 
     def _on_form_changed(self, *_args: object) -> None:
         if not self._loading:
+            if self.sender() is not self.date_edit:
+                self._dirty = True
             self._refresh_preview()
+
+    def _on_group_combo_changed(self, _index: int) -> None:
+        self.result_label.clear()
+        self.group_changed.emit(self.group())
 
     def _on_season_combo_changed(self, index: int) -> None:
         if self._loading or index < 0:
@@ -264,6 +303,7 @@ class ScheduleForm(QWidget):
         self._show(index - 1)
 
     def _on_add_season_clicked(self) -> None:
+        self._dirty = True
         self._store_current()
         self._data["seasons"].append(
             {
@@ -277,17 +317,20 @@ class ScheduleForm(QWidget):
 
     def _on_remove_season_clicked(self) -> None:
         if self._current >= 0:
+            self._dirty = True
             del self._data["seasons"][self._current]
             self._current = -1
             self._fill_combo(0)
 
     def _on_add_period_clicked(self) -> None:
+        self._dirty = True
         self._append_period({"on": "sunset", "off": "sunrise", "level": 100})
         self._refresh_preview()
 
     def _on_remove_period_clicked(self) -> None:
         row = self.periods.currentRow()
         if row >= 0:
+            self._dirty = True
             self.periods.removeRow(row)
             self._refresh_preview()
 

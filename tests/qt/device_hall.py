@@ -107,9 +107,7 @@ async def control(url: str, user: str, base: Path, **options: Any) -> AsyncItera
     session = await Session.login(url, user, PASSWORD, base=base)
     session.start()
     window = DeviceControlWindow(user)
-    presenter = DeviceControlPresenter(
-        session, window, schedules_path=base / "schedules.json", **options
-    )
+    presenter = DeviceControlPresenter(session, window, **options)
     window.resize(1600, 1000)
     window.show()
     try:
