@@ -4,63 +4,63 @@
 <context>
     <name>AlarmDetailPane</name>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="82"/>
+        <location filename="../../desktop/alarm_map.py" line="87"/>
         <source>点击地图上的告警查看详情</source>
         <extracomment>The states the state menu offers, and which of them are on when the window opens (shelved ones are off, as in the queue: they were put aside on purpose).</extracomment>
         <translation>Click an alarm on the map for its details</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="90"/>
+        <location filename="../../desktop/alarm_map.py" line="95"/>
         <source>确认 (A)</source>
         <translation>Acknowledge (A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="91"/>
+        <location filename="../../desktop/alarm_map.py" line="96"/>
         <source>搁置… (S)</source>
         <translation>Shelve… (S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="92"/>
+        <location filename="../../desktop/alarm_map.py" line="97"/>
         <source>取消搁置 (U)</source>
         <translation>Unshelve (U)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="93"/>
+        <location filename="../../desktop/alarm_map.py" line="98"/>
         <source>转案件 (C)</source>
         <translation>Convert to case (C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="115"/>
+        <location filename="../../desktop/alarm_map.py" line="120"/>
         <source>（已关闭）</source>
         <translation>(closed)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="126"/>
+        <location filename="../../desktop/alarm_map.py" line="131"/>
         <source>状态：</source>
         <translation>State: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="127"/>
+        <location filename="../../desktop/alarm_map.py" line="132"/>
         <source>设备：</source>
         <translation>Device: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="128"/>
+        <location filename="../../desktop/alarm_map.py" line="133"/>
         <source>区县：</source>
         <translation>District: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="129"/>
+        <location filename="../../desktop/alarm_map.py" line="134"/>
         <source>读数：</source>
         <translation>Reading: </translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="130"/>
+        <location filename="../../desktop/alarm_map.py" line="135"/>
         <source>首次告警：%1（%2）· ×%3</source>
         <translation>First raised: %1 (%2) · ×%3</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="137"/>
+        <location filename="../../desktop/alarm_map.py" line="142"/>
         <source>已转案件：</source>
         <translation>Converted to case: </translation>
     </message>
@@ -170,113 +170,113 @@
 <context>
     <name>AlarmMapWindow</name>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="241"/>
+        <location filename="../../desktop/alarm_map.py" line="246"/>
         <source>告警地图 — 城市运行管理服务平台</source>
         <translation>Alarm map — City Operations Command Hall</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="273"/>
+        <location filename="../../desktop/alarm_map.py" line="278"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="276"/>
+        <location filename="../../desktop/alarm_map.py" line="281"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="283"/>
+        <location filename="../../desktop/alarm_map.py" line="288"/>
         <source>全部区县</source>
         <translation>All districts</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="289"/>
+        <location filename="../../desktop/alarm_map.py" line="294"/>
         <source>案件图层</source>
         <translation>Cases layer</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="290"/>
+        <location filename="../../desktop/alarm_map.py" line="295"/>
         <source>热力图</source>
         <translation>Heat map</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="291"/>
+        <location filename="../../desktop/alarm_map.py" line="296"/>
         <source>跟随新紧急告警</source>
         <translation>Follow new critical alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="298"/>
-        <location filename="../../desktop/alarm_map.py" line="331"/>
+        <location filename="../../desktop/alarm_map.py" line="303"/>
+        <location filename="../../desktop/alarm_map.py" line="333"/>
         <source>导出地图…</source>
         <translation>Export map…</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="327"/>
+        <location filename="../../desktop/alarm_map.py" line="329"/>
         <source>在地图上查看</source>
         <translation>Show on the map</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="330"/>
+        <location filename="../../desktop/alarm_map.py" line="332"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="336"/>
+        <location filename="../../desktop/alarm_map.py" line="338"/>
         <source>告警(&amp;A)</source>
         <translation>&amp;Alarm</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="339"/>
+        <location filename="../../desktop/alarm_map.py" line="341"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="340"/>
+        <location filename="../../desktop/alarm_map.py" line="342"/>
         <source>搁置…</source>
         <translation>Shelve…</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="341"/>
+        <location filename="../../desktop/alarm_map.py" line="343"/>
         <source>取消搁置</source>
         <translation>Unshelve</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="342"/>
+        <location filename="../../desktop/alarm_map.py" line="344"/>
         <source>转案件</source>
         <translation>Convert to case</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="349"/>
+        <location filename="../../desktop/alarm_map.py" line="351"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="361"/>
+        <location filename="../../desktop/alarm_map.py" line="363"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="362"/>
+        <location filename="../../desktop/alarm_map.py" line="364"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="385"/>
+        <location filename="../../desktop/alarm_map.py" line="387"/>
         <source>地图显示 %1 条 / 共 %2 条告警</source>
         <translation>Map shows %1 of %2 alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="388"/>
+        <location filename="../../desktop/alarm_map.py" line="390"/>
         <source>%1 条无位置（仅在列表中）</source>
         <translation>%1 without a position (in the list only)</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="400"/>
+        <location filename="../../desktop/alarm_map.py" line="402"/>
         <source>导出地图</source>
         <translation>Export map</translation>
     </message>
     <message>
-        <location filename="../../desktop/alarm_map.py" line="400"/>
+        <location filename="../../desktop/alarm_map.py" line="402"/>
         <source>网页 (*.html)</source>
         <translation>Web page (*.html)</translation>
     </message>
@@ -1637,85 +1637,80 @@
 <context>
     <name>DeviceControlPresenter</name>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="175"/>
+        <location filename="../../desktop/device_control_presenter.py" line="176"/>
         <source>未分组</source>
         <extracomment>Coalescing of live changes into one tree / progress update. A routine command must reach the server within this time or not at all. A device command older than this when the link returns is confirmed again before it goes. Progress and audit rows kept on screen. What one unit of the takeover spin box is (tests shorten it to seconds). The confirmation dialog waiting for an answer, if any (tests answer it).</extracomment>
         <translation>Ungrouped</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="304"/>
+        <location filename="../../desktop/device_control_presenter.py" line="306"/>
         <source>离线排队，待上送服务器</source>
         <translation>Queued offline, waiting to reach the server</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="307"/>
+        <location filename="../../desktop/device_control_presenter.py" line="309"/>
         <source>已作废（重新确认时取消），未执行</source>
         <translation>Voided at re-confirmation, not executed</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="309"/>
+        <location filename="../../desktop/device_control_presenter.py" line="311"/>
         <source>服务器拒绝，未执行：%1</source>
         <translation>Refused by the server, not executed: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="313"/>
+        <location filename="../../desktop/device_control_presenter.py" line="315"/>
         <source>服务器已受理</source>
         <translation>Accepted by the server</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="318"/>
+        <location filename="../../desktop/device_control_presenter.py" line="320"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="321"/>
+        <location filename="../../desktop/device_control_presenter.py" line="323"/>
         <source>完成（有失败：%1）</source>
         <translation>Done (with failures: %1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="323"/>
+        <location filename="../../desktop/device_control_presenter.py" line="325"/>
         <source>进行中 %1/%2</source>
         <translation>In progress %1/%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="346"/>
+        <location filename="../../desktop/device_control_presenter.py" line="348"/>
         <source>%1  %2  %3（%4 台）— %5</source>
         <translation>%1  %2  %3 (%4 devices) — %5</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="361"/>
+        <location filename="../../desktop/device_control_presenter.py" line="363"/>
         <source>设备指令未执行：%1</source>
         <translation>Device command not executed: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="398"/>
+        <location filename="../../desktop/device_control_presenter.py" line="400"/>
         <source>没有可作用的设备：请先在树中选择设备</source>
         <translation>No devices to act on: select devices in the tree first</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="410"/>
+        <location filename="../../desktop/device_control_presenter.py" line="412"/>
         <source>该指令没有失败的设备</source>
         <translation>This command has no failed devices</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="416"/>
+        <location filename="../../desktop/device_control_presenter.py" line="418"/>
         <source>接管已结束，不再重试</source>
         <translation>The takeover has ended; not retried</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="453"/>
+        <location filename="../../desktop/device_control_presenter.py" line="455"/>
         <source>已取消，未下发</source>
         <translation>Cancelled, not sent</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="471"/>
+        <location filename="../../desktop/device_control_presenter.py" line="473"/>
         <source>已提交：%1（%2 台）</source>
         <translation>Submitted: %1 (%2 devices)</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/device_control_presenter.py" line="538"/>
-        <source>照明计划已保存（本机）：%1</source>
-        <translation>Lighting schedule saved (this workstation): %1</translation>
     </message>
 </context>
 <context>
@@ -2706,102 +2701,102 @@
 <context>
     <name>RankingWindow</name>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="241"/>
+        <location filename="../../desktop/ranking_window.py" line="239"/>
         <source>城市运行指挥大厅 — 考核排名</source>
         <translation>City Operations Command Hall — District ranking</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="267"/>
+        <location filename="../../desktop/ranking_window.py" line="262"/>
         <source>各区县总分</source>
         <translation>Totals by district</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="271"/>
+        <location filename="../../desktop/ranking_window.py" line="266"/>
         <source>总分走势</source>
         <translation>Total over time</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="283"/>
+        <location filename="../../desktop/ranking_window.py" line="278"/>
         <source>点击表中的分数查看其依据</source>
         <translation>Click a score in the table to see what it comes from</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="294"/>
+        <location filename="../../desktop/ranking_window.py" line="289"/>
         <source>得分依据</source>
         <translation>Score basis</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="296"/>
+        <location filename="../../desktop/ranking_window.py" line="291"/>
         <source>录入检查</source>
         <translation>Record finding</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="311"/>
+        <location filename="../../desktop/ranking_window.py" line="306"/>
         <source>日检查</source>
         <translation>Daily check</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="312"/>
+        <location filename="../../desktop/ranking_window.py" line="307"/>
         <source>周排名</source>
         <translation>Weekly ranking</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="313"/>
+        <location filename="../../desktop/ranking_window.py" line="308"/>
         <source>月通报</source>
         <translation>Monthly bulletin</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="314"/>
+        <location filename="../../desktop/ranking_window.py" line="309"/>
         <source>年度考核</source>
         <translation>Annual assessment</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="324"/>
+        <location filename="../../desktop/ranking_window.py" line="319"/>
         <source>◀ 上一期</source>
         <translation>◀ Previous</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="325"/>
+        <location filename="../../desktop/ranking_window.py" line="320"/>
         <source>下一期 ▶</source>
         <translation>Next ▶</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="329"/>
+        <location filename="../../desktop/ranking_window.py" line="324"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="330"/>
+        <location filename="../../desktop/ranking_window.py" line="325"/>
         <source>导出 PDF</source>
         <translation>Export PDF</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="331"/>
+        <location filename="../../desktop/ranking_window.py" line="326"/>
         <source>导出 XLSX</source>
         <translation>Export XLSX</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="332"/>
+        <location filename="../../desktop/ranking_window.py" line="327"/>
         <source>导出 CSV</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="333"/>
+        <location filename="../../desktop/ranking_window.py" line="328"/>
         <source>期间</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="350"/>
+        <location filename="../../desktop/ranking_window.py" line="345"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="351"/>
+        <location filename="../../desktop/ranking_window.py" line="346"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_window.py" line="389"/>
+        <location filename="../../desktop/ranking_window.py" line="384"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
@@ -2931,105 +2926,154 @@ Things may have changed: send it anyway?</translation>
 <context>
     <name>ScheduleForm</name>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="89"/>
+        <location filename="../../desktop/schedule_form.py" line="70"/>
+        <source>全市默认计划</source>
+        <extracomment>What the form shows before the first schedule is read (no periods: nothing lit).</extracomment>
+        <translation>City default schedule</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="71"/>
+        <source>改为沿用全市默认</source>
+        <translation>Follow the city default instead</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="73"/>
+        <source>适用于：</source>
+        <translation>Applies to:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_form.py" line="82"/>
         <source>添加季节</source>
-        <extracomment>What a lighting group without its own schedule follows: full night from 15 min after sunset to 10 min before sunrise, dimmed to 50 % in the small hours.</extracomment>
         <translation>Add season</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="90"/>
+        <location filename="../../desktop/schedule_form.py" line="83"/>
         <source>删除季节</source>
         <translation>Delete season</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="91"/>
+        <location filename="../../desktop/schedule_form.py" line="84"/>
         <source>日历：</source>
         <translation>Calendar:</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="102"/>
+        <location filename="../../desktop/schedule_form.py" line="95"/>
         <source>季节名称</source>
         <translation>Season name</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="103"/>
+        <location filename="../../desktop/schedule_form.py" line="96"/>
         <source>起（月-日）</source>
         <translation>From (month-day)</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="104"/>
+        <location filename="../../desktop/schedule_form.py" line="97"/>
         <source>止（月-日）</source>
         <translation>To (month-day)</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="108"/>
+        <location filename="../../desktop/schedule_form.py" line="101"/>
         <source>开灯</source>
         <translation>On</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="108"/>
+        <location filename="../../desktop/schedule_form.py" line="101"/>
         <source>关灯</source>
         <translation>Off</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="108"/>
+        <location filename="../../desktop/schedule_form.py" line="101"/>
         <source>亮度 %</source>
         <translation>Level %</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="112"/>
+        <location filename="../../desktop/schedule_form.py" line="105"/>
         <source>时间可写 18:30，或 sunset+15 / sunrise-10 / dusk / dawn+5（日落后 15 分钟等）</source>
         <translation>Times: 18:30, or sunset+15 / sunrise-10 / dusk / dawn+5 (15 minutes after sunset, etc.)</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="116"/>
+        <location filename="../../desktop/schedule_form.py" line="109"/>
         <source>添加时段</source>
         <translation>Add period</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="117"/>
+        <location filename="../../desktop/schedule_form.py" line="110"/>
         <source>删除时段</source>
         <translation>Delete period</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="123"/>
+        <location filename="../../desktop/schedule_form.py" line="116"/>
         <source>预览日期：</source>
         <translation>Preview date:</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="129"/>
+        <location filename="../../desktop/schedule_form.py" line="122"/>
         <source>保存计划</source>
         <translation>Save schedule</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="171"/>
+        <location filename="../../desktop/schedule_form.py" line="204"/>
         <source>全年（未被季节覆盖的日子）</source>
         <translation>All year (days no season covers)</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="235"/>
+        <location filename="../../desktop/schedule_form.py" line="268"/>
         <source>（次日）</source>
         <translation>(next day)</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="245"/>
+        <location filename="../../desktop/schedule_form.py" line="278"/>
         <source>计划有误：</source>
         <translation>The schedule has an error:</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="250"/>
+        <location filename="../../desktop/schedule_form.py" line="283"/>
         <source>%1 当晚（杭州）亮灯时段：</source>
         <translation>Lit on the night of %1 (Hangzhou):</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="251"/>
+        <location filename="../../desktop/schedule_form.py" line="284"/>
         <source>（不亮灯）</source>
         <translation>(not lit)</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_form.py" line="270"/>
+        <location filename="../../desktop/schedule_form.py" line="310"/>
         <source>夏季</source>
         <translation>Summer</translation>
+    </message>
+</context>
+<context>
+    <name>SchedulePresenter</name>
+    <message>
+        <location filename="../../desktop/schedule_presenter.py" line="119"/>
+        <source>版本 %1，%2 于 %3 保存</source>
+        <extracomment>Stored schedule documents by group code, as last read from the store. The version of the shown group&apos;s stored schedule the form started from (None: the group has none stored): sent as ``base_version``, so a save made from an old version is refused rather than overwriting the newer one.</extracomment>
+        <translation>Version %1, saved by %2 at %3</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_presenter.py" line="138"/>
+        <source>尚无全市默认计划：保存后各分组按此计划开关灯</source>
+        <translation>No city default schedule yet: once saved, every group switches by it</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_presenter.py" line="144"/>
+        <source>该分组沿用全市默认计划（%1）；保存即为该分组单独设定计划</source>
+        <translation>This group follows the city default schedule (%1); saving gives the group its own schedule</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_presenter.py" line="155"/>
+        <source>该计划已有新版本；您的修改尚未保存，保存时服务器会核对版本</source>
+        <translation>This schedule has a newer version; your edits are not saved yet, and the server checks the version when you save</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_presenter.py" line="212"/>
+        <source>已提交（版本 %1），服务器确认后照明按新计划开关灯</source>
+        <translation>Submitted (version %1); once the server confirms, the lights switch by the new schedule</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_presenter.py" line="235"/>
+        <source>照明计划未被接受：%1</source>
+        <translation>Lighting schedule not accepted: %1</translation>
     </message>
 </context>
 <context>
@@ -3318,45 +3362,42 @@ Things may have changed: send it anyway?</translation>
 <context>
     <name>WindowManager</name>
     <message>
-        <location filename="../../desktop/window_manager.py" line="54"/>
-        <location filename="../../desktop/window_manager.py" line="67"/>
-        <location filename="../../desktop/window_manager.py" line="89"/>
-        <location filename="../../desktop/window_manager.py" line="100"/>
+        <location filename="../../desktop/window_manager.py" line="52"/>
         <source>%1（%2）</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="109"/>
+        <location filename="../../desktop/window_manager.py" line="108"/>
         <source>调度工作台</source>
         <translation>Dispatch workstation</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="116"/>
+        <location filename="../../desktop/window_manager.py" line="115"/>
         <source>告警地图</source>
         <translation>Alarm map</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="123"/>
+        <location filename="../../desktop/window_manager.py" line="122"/>
         <source>指挥大屏</source>
         <translation>Video wall</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="130"/>
+        <location filename="../../desktop/window_manager.py" line="129"/>
         <source>设备控制</source>
         <translation>Device control</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="137"/>
+        <location filename="../../desktop/window_manager.py" line="136"/>
         <source>考核排名</source>
         <translation>District ranking</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="204"/>
+        <location filename="../../desktop/window_manager.py" line="203"/>
         <source>您的角色没有可打开的窗口</source>
         <translation>Your role has no window to open</translation>
     </message>
     <message>
-        <location filename="../../desktop/window_manager.py" line="232"/>
+        <location filename="../../desktop/window_manager.py" line="231"/>
         <source>界面语言已保存，下次启动时生效</source>
         <translation>Language saved; it applies at the next start</translation>
     </message>
@@ -3393,42 +3434,42 @@ Things may have changed: send it anyway?</translation>
 <context>
     <name>WorkstationWindow</name>
     <message>
-        <location filename="../../desktop/workstation.py" line="55"/>
+        <location filename="../../desktop/workstation.py" line="60"/>
         <source>城市运行指挥大厅 — 调度工作台</source>
         <translation>City Operations Command Center — Dispatch workstation</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="105"/>
+        <location filename="../../desktop/workstation.py" line="106"/>
         <source>实时告警</source>
         <translation>Live alarms</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="116"/>
+        <location filename="../../desktop/workstation.py" line="117"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Cases</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="117"/>
+        <location filename="../../desktop/workstation.py" line="118"/>
         <source>新建案件…</source>
         <translation>New case…</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="134"/>
+        <location filename="../../desktop/workstation.py" line="135"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="135"/>
+        <location filename="../../desktop/workstation.py" line="136"/>
         <source>搜索</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="147"/>
+        <location filename="../../desktop/workstation.py" line="148"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../../desktop/workstation.py" line="148"/>
+        <location filename="../../desktop/workstation.py" line="149"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
