@@ -2,12 +2,19 @@
 
 Run with ``.venv/bin/python bench/bench_devices.py [--repeats 5] [--lamps 5000]``.
 
-A throwaway server (uvicorn on 127.0.0.1, a fresh SQLite file under /tmp) seeded with the
-reference devices (273 LED screens, the lighting circuits) plus ``--lamps`` single lamps, an
-operator, and a gateway that acks every command at once: a tiny loop in this process that polls
-``GET /api/v1/gateway/commands`` (0.05 s apart, 5,000 at a time) and posts one ack batch per
-poll — the hall's own latency, not the devices'. The client is the real one offscreen: login,
-sync engine, local store, the device-control window and its presenter, on the qasync loop.
+A throwaway server (a fresh SQLite file under /tmp) seeded with the reference devices (273 LED
+screens, the lighting circuits) plus ``--lamps`` single lamps and an operator. The server runs
+in its own process as the hall runs it (uvicorn on 127.0.0.1, ``tune_collector`` as ``cityops
+server`` does; ``--in-process`` puts it in a thread of this process instead, sharing the
+interpreter lock and the garbage collector with the client, as the first version of this
+benchmark did). A gateway that acks every command at once: a tiny loop in this process that
+polls ``GET /api/v1/gateway/commands`` (0.05 s apart, 5,000 at a time) and posts one ack batch
+per poll — the hall's own latency, not the devices'. The client is the real one offscreen:
+login, sync engine, local store, the device-control window and its presenter, on the qasync loop.
+
+Per run it prints when the server had every ack (the gateway's last ack post of the run was
+answered: the server answers after its commit) and the gateway's timeline, to split server
+from client.
 
 ``screens_273`` (s, target < 2): "brightness 60 %" to all 273 screens, from the confirmation's
     OK to the progress row showing 273 acked and nothing pending (and the tree's rows updated).
