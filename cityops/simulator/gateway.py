@@ -11,7 +11,8 @@ gateway knows it; pure, seeded). Over the gateway API with the integration key
   blacked-out cabinet fails it, ~2 % fail with a reason, the rest are acked 0.5–3 s later
   (``POST /api/v1/gateway/acks``). A command would not be delivered at or after its
   ``not_after``. ``instant=True`` answers every command at once (the benchmarks: the hall's
-  own latency, not the devices');
+  own latency, not the devices'): polls of up to 5,000 commands, each poll's acks posted as
+  one batch right after it;
 - a screen taken over returns to its scheduled content by itself at the takeover's ``until``
   and says so in its next status report (``takeover_until: null``);
 - every ``status_interval`` (~10 s) ``POST /api/v1/gateway/status``: all devices the first time,
@@ -28,6 +29,7 @@ drawn from the seed and the command's id, so they do not depend on timing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 import random
@@ -54,6 +56,11 @@ OFFLINE_REASON: Final = "设备离线，指令未送达 (device offline)"
 #: chance a sound device develops a fault / a fault is repaired (~1.5 % offline, ~1 % faulty).
 P_OFFLINE, P_ONLINE, P_FAULT, P_REPAIR = 0.0003, 0.02, 0.00005, 0.005
 HEARTBEAT_SLICES: Final = 30
+#: Commands per poll; ``instant`` takes the server's most (a whole city's group command in one
+#: poll, acked in one batch at once).
+POLL_LIMIT, POLL_LIMIT_INSTANT = 1000, 5000
+#: Seconds between ack posts of answers that came due (``instant`` posts at once).
+ACK_TICK: Final = 0.25
 
 
 @dataclass
@@ -214,6 +221,7 @@ class DeviceGateway:
         self._n = 0
         self._run = f"{random.getrandbits(40):010x}"
         self._posts = 0
+        self._ack_now = asyncio.Event()
 
     async def run(self) -> None:
         tasks = [
@@ -237,7 +245,7 @@ class DeviceGateway:
             r = await self.http.request(
                 "GET",
                 "/api/v1/gateway/commands",
-                params={"limit": 1000},
+                params={"limit": POLL_LIMIT_INSTANT if self.instant else POLL_LIMIT},
                 headers=self.http.integration_headers(),
             )
             more = False
@@ -248,6 +256,8 @@ class DeviceGateway:
                 for command in batch["commands"]:
                     self._deliver(command, skew)
                 more = bool(batch.get("has_more"))
+                if self.instant and self._acks:
+                    self._ack_now.set()  # at once, in one batch, not at the next 0.25 s tick
             else:
                 self.stats.errors[f"gateway commands HTTP {r.status_code}"] += 1
             if not more:
@@ -272,6 +282,7 @@ class DeviceGateway:
 
     async def _send_acks(self) -> None:
         while True:
+            self._ack_now.clear()  # what is due now goes in this post
             now = self.clock.elapsed()
             due: list[tuple[dict[str, Any], dict[str, Any]]] = []
             while self._acks and self._acks[0][0] <= now:
@@ -295,7 +306,12 @@ class DeviceGateway:
                             self.stats.acks_other += 1
                 else:
                     self.stats.errors[f"gateway acks HTTP {r.status_code}"] += 1
-            await self.http.sleep(0.25)
+            if self.instant:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._ack_now.wait(), ACK_TICK)
+                await self.http.sleep(0)  # raises Stopped once the run stops
+            else:
+                await self.http.sleep(ACK_TICK)
 
     def _apply(self, command: dict[str, Any]) -> None:
         device = self.fleet.by_id.get(command["device_id"])
