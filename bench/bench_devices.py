@@ -233,7 +233,7 @@ async def bench(url: str, base: Path, repeats: int, lamps: int) -> dict[str, lis
     session = await Session.login(url, "operator", PASSWORD, base=base)
     session.start()
     window = DeviceControlWindow("operator")
-    presenter = DeviceControlPresenter(session, window, schedules_path=base / "schedules.json")
+    presenter = DeviceControlPresenter(session, window)
     window.resize(1600, 1000)
     window.show()
     await presenter.start()

@@ -87,7 +87,6 @@ class DeviceControlPresenter(QObject):
         *,
         command_ttl: timedelta = COMMAND_TTL,
         reconfirm_after: timedelta = RECONFIRM_AFTER,
-        schedules_path: object = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(window)
@@ -97,9 +96,6 @@ class DeviceControlPresenter(QObject):
         self.bridge = session.bridge
         self.command_ttl = command_ttl
         self.reconfirm_after = reconfirm_after
-        # ``schedules_path`` is ignored: schedules no longer live in a local file. Accepted
-        # only until bench/bench_devices.py stops passing it; then remove it.
-        del schedules_path
         self.schedules = SchedulePresenter(session, window.schedule, clock=clock)
         #: What one unit of the takeover spin box is (tests shorten it to seconds).
         self.takeover_unit = timedelta(minutes=1)
