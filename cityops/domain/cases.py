@@ -451,8 +451,9 @@ class Scope(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Rule:
     """Who may take a command, from which states, on which cases. A rule whose ``from_states``
-    hold ended states (the reward decision's and the satisfaction callback's) also acts on ended cases; ``precondition``
-    is what else the case itself must satisfy (checked last, so menus grey the command out)."""
+    hold ended states (the reward decision's and the satisfaction callback's) also acts on ended
+    cases; ``precondition`` is what else the case itself must satisfy (checked last, so menus
+    grey the command out)."""
 
     from_states: frozenset[CaseState]
     roles: frozenset[Role]
