@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Final
 
 from cityops.domain.city import CITY_TZ
-from cityops.domain.ranking import Period, PeriodKind, period_containing
+from cityops.domain.ranking import Period, PeriodKind, period_containing, round_score
 from cityops.domain.reference import Reference
 from cityops.local_store.ranking_facts import ranking_report
 from cityops.local_store.store import LocalStore
@@ -49,7 +49,7 @@ def read_board(store: LocalStore, reference: Reference, now: datetime) -> Board:
         BoardRow(
             district_code=e.district_code,
             rank=e.rank,
-            score=round(e.total, 2),
+            score=round_score(e.total),  # half-up, as the bulletin shows it
             standing="red" if e.red else "black" if e.black else None,
             change=e.movement,
         )

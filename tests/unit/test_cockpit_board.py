@@ -86,3 +86,34 @@ def test_the_board_turns_with_the_week() -> None:
     monday = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # 00:00 on Monday in Beijing
     assert board_period(sunday_night) == board_period(NOW)
     assert board_period(monday) == board_period(NOW).next()
+
+
+def test_the_board_rounds_half_up_as_the_bulletin_does(store: LocalStore) -> None:
+    """One half-point finding (E01-002) takes 0.12 × 0.5 × 0.25 = 0.015 off 100: 99.985, which
+    the bulletin prints 99.99 (四舍五入) and binary floating point's round() makes 99.98."""
+    item = REF.evaluation.rules.item("E01-002")
+    assert item.deduction == 0.5
+    finding = {
+        "id": "i-1",
+        "district_code": "330106",
+        "item_code": "E01-002",
+        "category_code": item.category,
+        "count": 1,
+        "deduction": 0.5,
+        "note": "",
+        "observed_at": "2026-11-24T02:00:00Z",
+        "recorded_by": "sup-1",
+        "recorded_at": "2026-11-24T02:00:00Z",
+    }
+    change = {
+        "seq": 2,
+        "entity": Entity.INSPECTION.value,
+        "entity_id": "i-1",
+        "version": 1,
+        "op": "upsert",
+        "payload": finding,
+    }
+    store.apply_changes([change], cursor=2)
+    row = next(r for r in read_board(store, REF, NOW).rows if r.district_code == "330106")
+    assert round(99.985, 2) == 99.98  # why the board must not use round()
+    assert row.score == 99.99
