@@ -446,6 +446,7 @@ class Scope(StrEnum):
     AREA = "area"  # the case lies inside the actor's unit (city-level staff reach all)
     ASSIGNED = "assigned"  # the actor belongs to the unit the case is assigned to
     AREA_OR_ASSIGNED = "area_or_assigned"  # either: a department's crew on its own case
+    CITY = "city"  # only city-level staff: a ranked district must not record its own callbacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -542,11 +543,14 @@ RULES: Mapping[type[CaseCommand], Rule] = {
         label_zh="奖励审定",
         precondition=_reward_pending,
     ),
-    # The hotline calls the reporter back after closing: only closed cases (an invalid or
-    # duplicate report was never handled), recorded by the hall's operators or a supervisor.
+    # The city's 12345 hotline calls the reporter back after closing: only closed cases (an
+    # invalid or duplicate report was never handled), recorded by the city hall's dispatchers or
+    # a city supervisor. Public satisfaction ranks the districts (red/black list), so a
+    # district's own staff may not record (or leave out) the callbacks of its cases.
     RateSatisfaction: Rule(
         frozenset({_S.CLOSED}),
         frozenset({_D, _SU}),
+        Scope.CITY,
         label_zh="回访满意度",
         precondition=_not_yet_rated,
     ),
@@ -681,6 +685,16 @@ def _check_permission(case: Case, command: CaseCommand, actor: Actor) -> Rejecti
             state=case.state.value,
         )
     assigned = actor.unit_code is not None and actor.unit_code == case.assigned_unit
+    # City-level staff are those whose unit is the city; an account without a unit falls
+    # through to the area check below, which refuses it as the data error it is.
+    if rule.scope is Scope.CITY and actor.unit_code is not None and actor.unit_code != CITY_CODE:
+        return _reject(
+            "city_level_only",
+            "回访由市级热线记录，区县不得记录本区案件的满意度",
+            f"{command.name} is recorded by city-level staff only (unit {CITY_CODE}), "
+            f"not by unit {actor.unit_code}",
+            unit=actor.unit_code,
+        )
     if rule.scope is Scope.ASSIGNED:
         if not assigned:
             return _reject(

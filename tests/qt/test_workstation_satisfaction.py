@@ -5,6 +5,7 @@ called back once only."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,43 @@ def test_a_closed_citizen_report_is_called_back_once_from_the_keyboard(
         3,
         "dispatcher",
     )
+
+
+def test_a_district_dispatcher_closes_its_case_but_may_not_call_it_back(
+    qapp: QApplication, server: RestartableServer, api: Api, app_key: str, tmp_path: Path
+) -> None:
+    """Satisfaction ranks the districts, so the callback is the city hotline's: 上城区's own
+    dispatcher closes the 湖滨街道 report from its desk, and R stays greyed for it."""
+    from tests.server.conftest import PASSWORD
+
+    engine = make_engine(server.settings.db_url)
+    try:
+        admin.add_user(engine, "sc_dispatcher", PASSWORD, "dispatcher", "330102")
+    finally:
+        engine.dispose()
+    case_id = checked_citizen_report(api, app_key)
+
+    async def scenario() -> None:
+        async with desk(server.url, "sc_dispatcher", tmp_path / "d") as d:
+            await d.open_queue("all")
+            await until(lambda: d.state(case_id) == "checked", 10, "the checked case synced")
+            await until(lambda: d.model.row_of(case_id) >= 0, 5, "in all cases")
+            d.select(case_id)
+            await until(lambda: d.window.case_actions["close"].isEnabled(), 3, "close enabled")
+            result = api.do("sc_dispatcher", new_id("hall"), "case.close", case_id=case_id)
+            assert result["status"] == "applied", result  # its own district's case
+            await until(lambda: d.state(case_id) == "closed", 5, "closed synced")
+            d.select(case_id)
+            await until(lambda: "待回访" in d.detail_text(), 3, "the callback owed, shown")
+            assert not d.window.case_actions["rate"].isEnabled()
+            await d.press(Qt.Key.Key_R)  # the shortcut opens nothing either
+            await asyncio.sleep(0.3)
+            assert QApplication.activeModalWidget() is None
+            assert d.session.store.outbox_length() == 0
+            assert d.window.grab().save(str(SHOTS / "workstation_satisfaction_district.png"))
+            assert d.doc(case_id).get("satisfaction") is None
+
+    run(qapp, scenario())
+    refused = api.do("sc_dispatcher", new_id("hall"), "case.rate", case_id=case_id, score=5)
+    assert refused["rejection"]["code"] == "city_level_only", refused
+    assert server_doc(api, case_id).get("satisfaction") is None

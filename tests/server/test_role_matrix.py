@@ -105,13 +105,16 @@ CODES = {
     "src": "source_not_allowed",  # the role may not report under this source
     "alrm": "alarm_forbidden",
     "opr": "operator_required",  # city-wide dangerous command: operators only
+    "city": "city_level_only",  # the city's hotline records it, never a district's staff
 }
 
 # Reporting is not bound to the reporter's area (a problem seen across a district line is still
 # reported; the case goes to the queue of the area it lies in). Sources by role: collectors
 # patrol; dispatchers take hotline and app reports, referrals, media and IoT; supervisors
 # referrals and media; commanders referrals, media and IoT; reward reports come only from the
-# public (Open311). Operators, admins and handling crews do not report.
+# public (Open311). Operators, admins and handling crews do not report. The satisfaction
+# callback ranks the districts, so only the city's dispatchers and supervisors record it: a
+# district dispatcher is refused in its own district as in any other.
 CASE_TABLE = """
 #                    cmdr    disp    ddisp   supv    oper    admin   coll    hand    dcmdr
 case.report.patrol   src     src     src     src     forb    forb    ok      forb    src
@@ -139,7 +142,7 @@ case.invalidate      forb    ok      ok/area ok      forb    forb    forb    for
 case.mark_duplicate  forb    ok      ok/area forb    forb    forb    forb    forb    forb
 case.add_note        ok      ok      ok/area ok      forb    forb    ok/area ok/area ok/area
 case.update          forb    ok      ok/area forb    forb    forb    ok/area forb    forb
-case.rate            forb    ok      ok/area ok      forb    forb    forb    forb    forb
+case.rate            forb    ok      city    ok      forb    forb    forb    forb    forb
 """
 
 # Alarms are the hall's, not a district's: dispatchers and commanders handle them wherever the
@@ -155,7 +158,7 @@ alarm.convert_to_case ok     ok     ok     alrm   alrm   alrm   alrm   alrm   ok
 # Device commands: operators and dispatchers switch screens and lights (DESIGN §1); a command
 # that darkens most of the city (all lights off) is the operator's alone, whoever else asks.
 # "routine" = brightness 40 % on one LED group (own/other: a group in the actor's district or
-# the other); "all_off" = every lighting circuit off, with confirmed_count (one variant: city).
+# the other); "all_off" = every lighting circuit off, confirmed by typing (one variant: city).
 # The REST endpoint answers 201, or 403 with a "denied" audit row.
 DEVICE_TABLE = """
 #                        cmdr   disp   ddisp  supv   oper   admin  coll   hand   dcmdr
@@ -547,6 +550,7 @@ def command_args(action: str, loc: Location) -> dict[str, Any]:
             "payload": {"type": "set_power", "on": False},
             "not_after": not_after,
             "confirmed_count": len(ALL_CIRCUITS),
+            "typed_confirmation": True,
         }
     return {
         "device_ids": screens_of(loc.led_group),

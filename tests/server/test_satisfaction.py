@@ -2,8 +2,10 @@
 
 What a dispatcher, a supervisor and the audit see: the rating lands on the closed case's
 document with who and when, a ``satisfaction_rated`` event joins the timeline, a second
-callback and every one the rules refuse are answered with a reason and audited, and the role
-is the one the database holds now, not the one the token was issued with.
+callback and every one the rules refuse are answered with a reason and audited, the callback
+is the city's (a district's dispatcher may not record it, not even on the cases of its own
+district, which the satisfaction ranks), and the role is the one the database holds now, not
+the one the token was issued with.
 """
 
 from __future__ import annotations
@@ -35,12 +37,15 @@ def walk(api: Api, case_id: str, steps: list[tuple[str, str, dict[str, Any]]]) -
         assert result["status"] == "applied", result
 
 
-def hotline_case(api: Api, *, close: bool = True, source: str = "hotline") -> str:
-    """A hotline call in 上城区 湖滨街道, walked to *closed* (or left at *checked*)."""
+def hotline_case(
+    api: Api, *, close: bool = True, source: str = "hotline", dispatcher: str = "dispatcher"
+) -> str:
+    """A hotline call in 上城区 湖滨街道, walked to *closed* (or left at *checked*) by
+    ``dispatcher`` (the city's unless told)."""
     case_id = new_id("SAT")
     steps = [
         (
-            "dispatcher",
+            dispatcher,
             "case.report",
             {
                 "source": source,
@@ -49,15 +54,15 @@ def hotline_case(api: Api, *, close: bool = True, source: str = "hotline") -> st
                 "street_code": "330102001",
             },
         ),
-        ("dispatcher", "case.verify", {}),
-        ("dispatcher", "case.file", {"subcategory_code": "0702"}),
-        ("dispatcher", "case.dispatch", {"unit_code": "DEP-330102-sanitation"}),
+        (dispatcher, "case.verify", {}),
+        (dispatcher, "case.file", {"subcategory_code": "0702"}),
+        (dispatcher, "case.dispatch", {"unit_code": "DEP-330102-sanitation"}),
         ("handler", "case.accept", {}),
         ("handler", "case.handle", {"feedback": "已清运"}),
         ("collector", "case.check_pass", {}),
     ]
     if close:
-        steps.append(("dispatcher", "case.close", {}))
+        steps.append((dispatcher, "case.close", {}))
     walk(api, case_id, steps)
     return case_id
 
@@ -102,7 +107,7 @@ def test_a_callback_rates_the_closed_case_once_and_is_audited(api: Api, engine: 
         ("collector", "forbidden"),
         ("commander", "forbidden"),
         ("handler", "forbidden"),
-        ("district_dispatcher", "out_of_area"),  # 拱墅区's hotline does not call 上城区 back
+        ("district_dispatcher", "city_level_only"),  # 拱墅区's dispatcher, a 上城区 case
     ):
         refused = api.do(user, new_id("ws"), "case.rate", case_id=case_id, score=5)
         assert code(refused) == expected, (user, refused)
@@ -193,3 +198,25 @@ def test_the_role_is_read_from_the_database_not_the_token(api: Api, engine: Any)
     assert code(refused) == "forbidden", refused
     assert last_case_doc(api, second).get("satisfaction") is None
     assert [r.decision for r in audit_rows(engine, second)] == ["rejected"]
+
+
+def test_a_district_dispatcher_may_not_record_its_own_districts_callbacks(
+    api: Api, engine: Any
+) -> None:
+    """上城区's own dispatcher works its case from report to closing, but the callback, which
+    ranks 上城区, is refused to it with the reason and audited; the city's dispatcher records it."""
+    name = f"sc_disp_{uuid.uuid4().hex[:8]}"
+    admin.add_user(engine, name, PASSWORD, "dispatcher", "330102", display_name="上城区调度")
+    case_id = hotline_case(api, dispatcher=name)
+
+    refused = api.do(name, new_id("ws"), "case.rate", case_id=case_id, score=5, note="满意")
+    assert code(refused) == "city_level_only", refused
+    assert refused["rejection"]["message"] == "回访由市级热线记录，区县不得记录本区案件的满意度"
+    assert last_case_doc(api, case_id).get("satisfaction") is None
+    (row,) = audit_rows(engine, case_id)
+    assert (row.actor, row.decision, row.detail["code"]) == (name, "rejected", "city_level_only")
+
+    done = api.do("dispatcher", new_id("ws"), "case.rate", case_id=case_id, score=1)
+    assert code(done) == "applied", done
+    doc = last_case_doc(api, case_id)
+    assert (doc["satisfaction"], doc["satisfaction_by"]) == (1, "dispatcher")

@@ -703,7 +703,29 @@ def test_satisfaction_is_not_recorded_before_closing_nor_for_patrols_nor_ended_r
     invalid = step(public, c.Invalidate("现场未发现问题"), DISPATCHER, ref)
     r = rejected(c.apply(invalid, c.RateSatisfaction(1), DISPATCHER, T0, ref), "case_ended")
     assert "不予立案" in r.message
-    # A district dispatcher calls back only the cases of its own district.
-    far = Actor("disp-9", frozenset({Role.DISPATCHER}), "330105", "区调度")
+
+
+def test_only_city_level_staff_record_the_callback(ref: Reference, unit: str) -> None:
+    """Satisfaction ranks the districts, so the city's hotline records it: a district's own
+    dispatcher or supervisor may not, not even (above all not) on its own district's cases."""
     closed = closed_public_case(ref, unit, c.CaseSource.REWARD)
-    rejected(c.apply(closed, c.RateSatisfaction(5), far, T0, ref), "out_of_area")
+    assert closed.area_code.startswith(DISTRICT)
+    own = Actor("disp-2", frozenset({Role.DISPATCHER}), DISTRICT, "上城调度")
+    own_street = Actor("disp-3", frozenset({Role.DISPATCHER}), STREET, "湖滨调度")
+    far = Actor("disp-9", frozenset({Role.DISPATCHER}), "330105", "拱墅调度")
+    district_sup = Actor("sup-2", frozenset({Role.SUPERVISOR}), DISTRICT, "区督查")
+    for actor in (own, own_street, far, district_sup):
+        assert c.RateSatisfaction not in c.allowed_commands(closed, actor), actor
+        r = rejected(c.apply(closed, c.RateSatisfaction(5), actor, T0, ref), "city_level_only")
+        assert r.message == "回访由市级热线记录，区县不得记录本区案件的满意度"
+    # The refusal is the callback's alone: the same dispatcher still works its district's cases.
+    assert c.UpdateDetails in c.allowed_commands(step(new_case(ref), c.Verify(), own, ref), own)
+    # An account without a unit is a data error: refused as such, not as a district.
+    nounit = Actor("disp-0", frozenset({Role.DISPATCHER}), None, "无单位")
+    r = rejected(c.apply(closed, c.RateSatisfaction(5), nounit, T0, ref), "out_of_area")
+    assert "未设置所属单位" in r.message
+    # City-level dispatchers and supervisors (unit 330100) record it.
+    for actor in (DISPATCHER, SUPERVISOR):
+        assert c.RateSatisfaction in c.allowed_commands(closed, actor)
+    new, _ = ok(c.apply(closed, c.RateSatisfaction(5), DISPATCHER, T0, ref))
+    assert (new.satisfaction, new.satisfaction_by) == (5, "disp-1")
