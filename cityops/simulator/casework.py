@@ -22,7 +22,8 @@ Who does what:
   *in progress* → departs, arrives, handles;
 - *handled* → the district's collector checks (8 % fail → rework); *checked* → the dispatcher
   closes it;
-- *closed* public report → the hotline (the dispatcher) calls the reporter back for 70 %
+- *closed* public report → the city's hotline (the city-level dispatcher ``Staff`` picks: a
+  district may not record the satisfaction that ranks it) calls the reporter back for 70 %
   (``CALLBACK_SHARE``; the others are not reached) half an hour to three hours later and
   records the answer (``case.rate``): 满意 5 / 基本满意 3 / 不满意 1 with shares that depend
   on the district (``satisfaction_weights``: the first district in code order is the most
@@ -335,8 +336,10 @@ class Casework:
         return None  # suspended: waits for a person
 
     def _callback(self, doc: Mapping[str, Any]) -> tuple[str, Intent, float] | None:
-        """The hotline's call to the reporter of a closed public report, when it reaches them
-        (drawn from the seed and the case id, so a restart draws the same)."""
+        """The city hotline's call to the reporter of a closed public report, when it reaches
+        them (drawn from the seed and the case id, so a restart draws the same). Recorded as
+        ``staff.dispatcher``, whose unit is the city (``Staff.of``): the rule refuses a
+        district's account."""
         dispatcher = self.staff.dispatcher if self.auto_dispatch else None
         if dispatcher is None or doc["source"] not in _PUBLIC:
             return None

@@ -53,6 +53,14 @@ def test_staff_from_the_seeded_accounts() -> None:
     assert staff.supervisor == "supervisor"
     assert set(staff.collectors) == {d.code for d in REF.units.districts}
     assert set(staff.handlers) == set(REF.units.departments)
+    # A district dispatcher in the file (first by name) does not become the hall's dispatcher:
+    # the callbacks it would record are refused to a district (``case.rate`` is city-level).
+    creds = _credentials()
+    district = UserCredential(
+        "a-district-dispatcher", "x" * 12, frozenset({Role.DISPATCHER}), "330102"
+    )
+    with_district = Credentials(creds.api_key, {**creds.users, district.name: district})
+    assert Staff.of(with_district).dispatcher == "dispatcher"
 
 
 def test_street_office_work_goes_to_the_districts_enforcement_department() -> None:
