@@ -11,7 +11,8 @@ client (optimistic rows, progress of group commands, confirmation prompts) and t
 - ``server_not_after`` (client clock-skew correction), ``issue`` and ``issue_group``;
 - who may command: operators and dispatchers (DESIGN §1: dispatchers switch screens and lights
   in an incident), but a command that needs typed confirmation (city-wide all-off, takeover of
-  most screens; ``needs_typed_confirmation``) only an operator — ``issue_group`` enforces it;
+  most screens; ``needs_typed_confirmation``) only an operator, and only with
+  ``typed_confirmation`` (the operator typed it, not clicked) — ``issue_group`` enforces both;
 - queue rules ``supersede``, ``expire_due``, ``next_to_send``;
 - gateway feedback ``mark_sent``, ``mark_acked``, ``mark_failed``;
 - ``GroupCommandProgress`` and ``needs_typed_confirmation``.
@@ -507,33 +508,56 @@ def issue_group(
     fleet: Mapping[DeviceKind, int],
     client_now: datetime | None = None,
     max_takeover: timedelta = MAX_TAKEOVER,
+    typed_confirmation: bool = False,
 ) -> tuple[DeviceCommand, ...] | Rejection:
     """Fan a group/bulk command out into one command per ``(device_id, kind)`` target, all or
     nothing. Ids are ``"{group_command_id}:{device_id}"`` so a replayed group command produces
     the same ids and the server's idempotency check catches it.
 
-    ``fleet`` is how many devices of each kind the city has (the server's device table): a
-    command that ``needs_typed_confirmation`` for any kind among the targets (all lights off,
-    most screens taken over) may be issued by an operator only, not by a dispatcher."""
+    ``fleet`` is how many devices of each kind the city has (the server's device table, never
+    the client's cache): a command that ``needs_typed_confirmation`` for any kind among the
+    targets (all lights off, most screens taken over) may be issued by an operator only, not by
+    a dispatcher, and only with ``typed_confirmation`` — the operator typed the confirmation
+    text (the client sets it from its typed dialog alone; a click is not enough)."""
     if not targets:
         return Rejection("empty_group", "没有选择任何设备", "no devices selected")
-    if not actor.has(Role.OPERATOR):
-        per_kind = Counter(kind for _, kind in targets)
-        for kind, count in per_kind.items():
-            if needs_typed_confirmation(payload, count, max(count, fleet.get(kind, 0))):
-                return Rejection(
-                    "operator_required",
-                    f"该指令将作用于全市大部分{_KIND_ZH[kind]}（{count} 台），"
-                    "只有设备操作员（operator）可以下发，请联系操作员",
-                    f"this command reaches most {kind.value} devices of the city ({count}); "
-                    f"only the operator role may issue it",
-                    {
-                        "required_role": str(Role.OPERATOR),
-                        "device_kind": str(kind),
-                        "target_count": count,
-                        "total_devices": fleet.get(kind, 0),
-                    },
-                )
+    per_kind = Counter(kind for _, kind in targets)
+    city_wide = [
+        (kind, count)
+        for kind, count in per_kind.items()
+        if needs_typed_confirmation(payload, count, max(count, fleet.get(kind, 0)))
+    ]
+    if city_wide and not actor.has(Role.OPERATOR):
+        kind, count = city_wide[0]
+        return Rejection(
+            "operator_required",
+            f"该指令将作用于全市大部分{_KIND_ZH[kind]}（{count} 台），"
+            "只有设备操作员（operator）可以下发，请联系操作员",
+            f"this command reaches most {kind.value} devices of the city ({count}); "
+            f"only the operator role may issue it",
+            {
+                "required_role": str(Role.OPERATOR),
+                "device_kind": str(kind),
+                "target_count": count,
+                "total_devices": fleet.get(kind, 0),
+            },
+        )
+    if city_wide and not typed_confirmation:
+        kind, count = city_wide[0]
+        return Rejection(
+            "typed_confirmation_required",
+            f"该指令将关闭或接管全市大部分{_KIND_ZH[kind]}（{count} / "
+            f"{max(count, fleet.get(kind, 0))} 台），须在确认框中输入确认文字后才能下发；"
+            "本次未经输入确认，未执行",
+            f"this command darkens or takes over most {kind.value} devices of the city "
+            f"({count} of {max(count, fleet.get(kind, 0))}); it is issued only after the "
+            "operator typed the confirmation, and this one was not typed — not executed",
+            {
+                "device_kind": str(kind),
+                "target_count": count,
+                "total_devices": fleet.get(kind, 0),
+            },
+        )
     commands: list[DeviceCommand] = []
     for device_id, kind in targets:
         result = issue(

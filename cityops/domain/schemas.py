@@ -31,6 +31,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     TypeAdapter,
     ValidationError,
     field_validator,
@@ -487,7 +488,12 @@ class DeviceCommandArgs(_Doc):
     payload: dict[str, Any]
     not_after: AwareDatetime
     group_command_id: Code | None = None
-    confirmed_count: int | None = None  # what the confirmation dialog showed the operator
+    # How many devices the confirmation dialog showed the operator; must equal the devices sent.
+    confirmed_count: int | None = None
+    # True only when the operator *typed* the confirmation (the typed dialog), not clicked: a
+    # command the server finds city-wide (``device_commands.needs_typed_confirmation`` against
+    # its own fleet) is refused without it. Strict: only a JSON ``true`` counts, not "yes" or 1.
+    typed_confirmation: StrictBool = False
 
 
 class InspectionRecordArgs(_Doc):

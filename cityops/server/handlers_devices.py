@@ -13,10 +13,13 @@ Offers:
 Rules (DESIGN §3): commands are absolute and carry ``not_after`` on the client's clock, corrected
 with ``client_now``; who may command and what is too long or too wide is the domain's
 (``device_commands.issue_group``, with the roles the database holds *now*, so a replayed intent of
-a demoted user is refused). The server adds: every device must exist (one query); a
-``confirmed_count`` that differs from the devices targeted means the group changed since the
-operator confirmed; a command that ``needs_typed_confirmation`` must carry ``confirmed_count``
-at all (the server does not trust a client to have asked); a group command id is used once.
+a demoted user is refused, and the fleet counted here from the device table, so whether a command
+is city-wide — ``needs_typed_confirmation`` — is the server's judgement, not the client cache's:
+such a command is refused unless ``typed_confirmation`` says the operator typed the confirmation).
+The server adds: every device must exist (one query); a ``confirmed_count`` that differs from the
+number of devices sent means the client confirmed one list and sent another (a client fault; the
+server cannot know which group the operator had in mind, so it only checks the two agree); a
+group command id is used once.
 A newer command supersedes the queued ones on the same device/channel in the same transaction.
 """
 
@@ -356,32 +359,18 @@ def issue_command(
         not_after=args.not_after,
         fleet=counts,
         client_now=client_now,
+        typed_confirmation=args.typed_confirmation,
     )
     if isinstance(outcome, Rejection):
         return outcome
     if args.confirmed_count is not None and args.confirmed_count != len(device_ids):
         return _reject(
-            "group_changed",
-            f"确认时为 {args.confirmed_count} 台设备，现在为 {len(device_ids)} 台："
-            "设备组在您确认后已变化，请重新确认",
-            f"the group changed since you confirmed: you confirmed {args.confirmed_count} "
-            f"devices, the command targets {len(device_ids)}",
+            "confirmed_count_mismatch",
+            f"确认框显示的是 {args.confirmed_count} 台设备，指令中却有 {len(device_ids)} 台："
+            "确认的与下发的不是同一批设备，未执行，请重新确认",
+            f"the confirmation showed {args.confirmed_count} devices but the command names "
+            f"{len(device_ids)}: what was confirmed is not what was sent; not executed",
             confirmed_count=args.confirmed_count,
-            target_count=len(device_ids),
-        )
-    per_kind: dict[DeviceKind, int] = {}
-    for _, kind in targets:
-        per_kind[kind] = per_kind.get(kind, 0) + 1
-    dangerous = any(
-        dc.needs_typed_confirmation(payload, n, max(n, counts.get(kind, 0)))
-        for kind, n in per_kind.items()
-    )
-    if dangerous and args.confirmed_count is None:
-        return _reject(
-            "confirmation_required",
-            "该指令将作用于全市大部分设备，须输入确认后下发（缺少 confirmed_count）",
-            "this command reaches most of the city's devices and must be confirmed "
-            "(confirmed_count is missing)",
             target_count=len(device_ids),
         )
     taken = session.scalar(

@@ -233,6 +233,9 @@ def _issue(
         server_now=now,
         not_after=now + COMMAND_TTL,
         fleet=fleet,
+        # The schedule is the confirmation: the operator confirmed (typed, when it darkens
+        # half the city) what it would switch when saving it (``schedule_presenter``).
+        typed_confirmation=True,
     )
     if isinstance(outcome, Rejection):
         return outcome

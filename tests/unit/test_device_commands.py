@@ -379,7 +379,11 @@ def test_issue_group_fans_out_all_or_nothing() -> None:
 
 
 def _group(
-    payload: Payload, targets: list[tuple[str, DeviceKind]], actor: Actor
+    payload: Payload,
+    targets: list[tuple[str, DeviceKind]],
+    actor: Actor,
+    *,
+    typed_confirmation: bool = False,
 ) -> tuple[DeviceCommand, ...] | Rejection:
     return issue_group(
         group_command_id="g",
@@ -389,6 +393,7 @@ def _group(
         server_now=NOW,
         not_after=NOW + timedelta(minutes=5),
         fleet=FLEET,
+        typed_confirmation=typed_confirmation,
     )
 
 
@@ -407,14 +412,46 @@ LAMPS = [(f"lamp-{i}", DeviceKind.LAMP) for i in range(5)]  # half the lamps
 def test_city_wide_darkening_or_takeover_needs_an_operator(
     payload: Payload, targets: list[tuple[str, DeviceKind]]
 ) -> None:
-    result = _group(payload, targets, DISPATCHER)
-    assert isinstance(result, Rejection)
-    assert result.code == "operator_required"
-    assert "操作员" in result.message
-    assert result.details["required_role"] == "operator"
-    issued = _group(payload, targets, OPERATOR)
+    # A dispatcher is refused for the role, typed or not.
+    for typed in (False, True):
+        result = _group(payload, targets, DISPATCHER, typed_confirmation=typed)
+        assert isinstance(result, Rejection)
+        assert result.code == "operator_required"
+        assert "操作员" in result.message
+        assert result.details["required_role"] == "operator"
+    # An operator who only clicked (no typed confirmation) is refused with the reason ...
+    clicked = _group(payload, targets, OPERATOR)
+    assert isinstance(clicked, Rejection)
+    assert clicked.code == "typed_confirmation_required"
+    assert "输入确认" in clicked.message
+    assert "未执行" in clicked.message
+    assert clicked.details["target_count"] == len(targets)
+    # ... and one who typed it is obeyed.
+    issued = _group(payload, targets, OPERATOR, typed_confirmation=True)
     assert isinstance(issued, tuple)
     assert len(issued) == len(targets)
+
+
+def test_routine_commands_need_no_typed_confirmation() -> None:
+    """Below half the kind's fleet, or a payload that does not darken (power on, level 30),
+    is a click: the typed flag is neither needed nor harmful."""
+    few_off = _group(SetPower(on=False), LAMPS[:4], OPERATOR)
+    assert isinstance(few_off, tuple)
+    all_dimmed = _group(SetLevel(percent=30), LAMPS, DISPATCHER)
+    assert isinstance(all_dimmed, tuple)
+    typed_anyway = _group(SetPower(on=True), LAMPS, OPERATOR, typed_confirmation=True)
+    assert isinstance(typed_anyway, tuple)
+
+
+def test_the_fleet_not_the_target_list_decides_what_is_city_wide() -> None:
+    """Half the city's lamps, split over two kinds, is judged per kind against the server's
+    fleet: 5 of 10 lamps off needs typing even alongside 1 of 8 circuits."""
+    mixed = [*LAMPS, ("cir-1", DeviceKind.LIGHT_CIRCUIT)]
+    result = _group(SetPower(on=False), mixed, OPERATOR)
+    assert isinstance(result, Rejection)
+    assert result.code == "typed_confirmation_required"
+    assert result.details["device_kind"] == "lamp"
+    assert result.details["total_devices"] == FLEET[DeviceKind.LAMP]
 
 
 def test_a_dispatcher_may_switch_a_few_devices_and_light_everything() -> None:
