@@ -54,6 +54,7 @@ from cityops.domain.reference import load_reference  # noqa: E402
 from cityops.domain.schemas import Entity  # noqa: E402
 from cityops.local_store import ranking_facts, tables  # noqa: E402
 from cityops.local_store.store import LocalStore  # noqa: E402
+from cityops.simulator.casework import satisfaction_weights  # noqa: E402
 from tests.unit.test_case_index import synthetic_cases  # noqa: E402
 
 REF = load_reference()
@@ -67,19 +68,8 @@ CALLED_BACK = 0.7
 _PUBLIC = ("hotline", "app", "reward")
 
 
-def _satisfaction_weights() -> dict[str, tuple[float, float, float]]:
-    """district → shares of 满意 5 / 基本满意 3 / 不满意 1: from 90 / 8 / 2 % in the first
-    district to 66 / 22 / 12 % in the last, so the indicator differs across districts."""
-    codes = sorted(u.code for u in REF.units.districts)
-    out = {}
-    for i, code in enumerate(codes):
-        worse = i / max(1, len(codes) - 1)
-        out[code] = (0.90 - 0.24 * worse, 0.08 + 0.14 * worse, 0.02 + 0.10 * worse)
-    return out
-
-
 def _cases(size: int, rng: random.Random) -> Iterator[dict[str, Any]]:
-    weights = _satisfaction_weights()
+    weights = satisfaction_weights(REF)  # the simulator's district shares
     for doc in synthetic_cases(size, seed=2026, now=ANCHOR):
         if doc.get("first_dispatched_at") and rng.random() < 0.08:
             doc["return_count"] = max(doc.get("return_count", 0), 1)

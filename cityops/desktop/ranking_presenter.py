@@ -9,8 +9,12 @@ The ranking is computed in a worker thread (``ranking_facts.ranking_report``: ab
 month of a million-case cache) and only the newest request is shown: a period picked while
 another is computing supersedes it. The trend (six periods) follows in the worker once the
 table shows. Cases or inspections the sync touched reload the ranking at most every
-``RELOAD_S`` seconds. A clicked score shows its explanation and the cases or findings behind
-it (read in a worker). Exports write the table on screen: CSV and XLSX in a worker, the PDF
+``RELOAD_S`` seconds and never while one is computing (a busy hall would otherwise keep a core
+busy with superseded runs); such a reload refreshes only the trend's last two periods, from the
+report itself. A clicked score shows its explanation and the cases or findings behind it (read
+in a worker; a newer click or period drops an older drill-down's result). The drill-down's
+title counts come from the ranking's own trace, not from the listed rows (at most
+``DRILL_LIMIT``). Exports write the table on screen: CSV and XLSX in a worker, the PDF
 on the UI thread (Qt paints it). The inspection form is checked inline with the domain's own
 ``record_inspection`` (the server decides with the same rules) and submitted as an
 ``inspection.record`` intent with its optimistic document, so the ranking counts it at once.
@@ -78,6 +82,9 @@ class RankingPresenter(QObject):
         #: The trend of the shown period: (period, district → total) oldest first.
         self._trend: list[tuple[Period, dict[str, float]]] = []
         self._generation = 0
+        self._drills = 0  # drill-downs asked for: only the newest is shown
+        self._loading = 0  # loads computing now
+        self._reload_wanted = False  # synced changes arrived while one was computing
         self._stopped = False
         self._tasks = Tasks("ranking", self._on_task_failed)
         self._reload = QTimer(self, singleShot=True, interval=int(RELOAD_S * 1000))
@@ -132,29 +139,52 @@ class RankingPresenter(QObject):
 
     # ------------------------------------------------------------------ the ranking
 
-    async def load(self, kind: PeriodKind | str, day: date) -> rf.RankingReport | None:
+    async def load(
+        self, kind: PeriodKind | str, day: date, *, whole_trend: bool = True
+    ) -> rf.RankingReport | None:
         """Compute and show the ranking of the ``kind`` period holding ``day``; ``None`` when
-        a newer request superseded this one before it finished."""
+        a newer request superseded this one before it finished. ``whole_trend=False`` (a
+        reload for synced changes) refreshes only the trend's periods the report holds."""
         self._generation += 1
         generation = self._generation
         period = period_containing(PeriodKind(kind), day)
         self.window.period_label.setText(period.label(self._lang()) + " …")
-        report, table = await asyncio.to_thread(self._compute, period)
+        self._loading += 1
+        try:
+            report, table = await asyncio.to_thread(self._compute, period)
+        finally:
+            self._loading -= 1
+            if self._reload_wanted and not self._loading and not self._stopped:
+                self._reload_wanted = False
+                self._reload.start()
         if generation != self._generation or self._stopped:
             return None
         self.report, self.table = report, table
         self.window.show_table(table)
+        if report.ignored_findings:
+            text = self.tr("%1 条检查记录的考评项或数量不符合现行考评标准，未计分")
+            self.window.show_message(text.replace("%1", str(report.ignored_findings)), error=True)
         self.ready.set()
-        self._tasks.spawn(self._load_trend(period, generation), "ranking-trend")
+        if whole_trend or not self._trend or self._trend[-1][0] != period:
+            self._tasks.spawn(self._load_trend(report, generation), "ranking-trend")
+        else:
+            self._trend = _trend_with(self._trend, report)
+            self._show_trend()
         return report
 
     def _compute(self, period: Period) -> tuple[rf.RankingReport, RankingTable]:
-        report = rf.ranking_report(self.store, period, self.reference)
+        report = rf.ranking_report(self.store, period, self.reference, now=self._clock())
         return report, ranking_table(report, self.reference, self._lang())
 
-    async def _load_trend(self, period: Period, generation: int) -> None:
+    async def _load_trend(self, report: rf.RankingReport, generation: int) -> None:
         trend = await asyncio.to_thread(
-            rf.totals_over, self.store, period, self.reference, TREND_PERIODS
+            rf.totals_over,
+            self.store,
+            report.period,
+            self.reference,
+            TREND_PERIODS,
+            known=report,
+            now=self._clock(),
         )
         if generation != self._generation or self._stopped:
             return
@@ -193,7 +223,11 @@ class RankingPresenter(QObject):
             self._reload.start()
 
     def _on_reload_timeout(self) -> None:
-        self._on_window_refresh_requested()
+        if self._loading:  # once it is done (``load`` restarts the timer)
+            self._reload_wanted = True
+            return
+        kind, day = self.window.period_kind().value, self.window.period_day()
+        self._tasks.spawn(self.load(kind, day, whole_trend=False), "ranking-load")
 
     # ------------------------------------------------------------------ drill-down
 
@@ -206,29 +240,53 @@ class RankingPresenter(QObject):
         report = self.report
         if report is None or district not in report.explanations:
             return
+        self._drills += 1
+        drill = self._drills
+
+        def outdated() -> bool:  # a newer click or period came while this one was read
+            return drill != self._drills or report is not self.report or self._stopped
+
         explanation = report.explanation(district)
-        lines = explanation.lines(self._lang())
         name = self._district_name(district)
+        lines = explanation.lines(self._lang(), name)
         self._show_trend(district)
         period = report.period
         indicator = next((i for i in Indicator if i.value == key), None)
         category = (
             key if key in {c.code for c in self.reference.evaluation.rules.categories} else None
         )
+        now = self._clock()
         if indicator is Indicator.PUBLIC_SATISFACTION:
             rated = await asyncio.to_thread(
-                rf.cases_behind, self.store, period, district, indicator
+                rf.cases_behind,
+                self.store,
+                period,
+                district,
+                indicator,
+                limit=rf.DRILL_LIMIT,
+                now=now,
             )
-            self._show_rated(name, lines, rated)
+            if not outdated():
+                trace = explanation.indicator(indicator)
+                self._show_rated(name, lines, rated, trace.numerator, trace.denominator)
             return
         if indicator is not None and indicator in rf.drill_indicators():
             cases = await asyncio.to_thread(
-                rf.cases_behind, self.store, period, district, indicator
+                rf.cases_behind,
+                self.store,
+                period,
+                district,
+                indicator,
+                limit=rf.DRILL_LIMIT,
+                now=now,
             )
-            ok, whole = rf.indicator_cases(cases)
+            if outdated():
+                return
+            # The counts are the ranking's own (every case), not the listed rows'.
+            inputs = explanation.indicator(indicator).inputs_text(self._lang())
             label = indicator.label_zh if self._lang() == "zh" else indicator.label_en
-            title = self.tr("%1 · %2：%3/%4 件").replace("%1", name).replace("%2", label)
-            title = title.replace("%3", f"{ok:,}").replace("%4", f"{whole:,}")
+            title = self.tr("%1 · %2：%3").replace("%1", name).replace("%2", label)
+            title = title.replace("%3", inputs)
             if len(cases) >= rf.DRILL_LIMIT:
                 title += self.tr("（列出前 %1 件）").replace("%1", str(rf.DRILL_LIMIT))
             header = [self.tr("案件编号"), self.tr("状态"), self.tr("上报时间"),
@@ -242,11 +300,22 @@ class RankingPresenter(QObject):
             return
         if indicator is Indicator.INSPECTION or category is not None:
             found = await asyncio.to_thread(
-                rf.findings_behind, self.store, period, district, category_code=category
+                rf.findings_behind,
+                self.store,
+                period,
+                district,
+                category_code=category,
+                limit=rf.DRILL_LIMIT,
             )
+            if outdated():
+                return
             what = category or self.tr("考评检查")
             title = self.tr("%1 · %2：%3 条检查发现").replace("%1", name).replace("%2", what)
             title = title.replace("%3", f"{len(found):,}")
+            if len(found) >= rf.DRILL_LIMIT:
+                title = self.tr("%1 · %2：检查发现（列出前 %3 条）")
+                title = title.replace("%1", name).replace("%2", what)
+                title = title.replace("%3", str(rf.DRILL_LIMIT))
             rules = self.reference.evaluation.rules
             header = [self.tr("考评项"), self.tr("数量"), self.tr("扣分"), self.tr("检查时间"),
                       self.tr("街道"), self.tr("备注"), self.tr("编号")]  # fmt: skip
@@ -264,13 +333,21 @@ class RankingPresenter(QObject):
         title = self.tr("%1 · 总分与各项指标").replace("%1", name)
         self.window.show_drill(title, lines, [], [])
 
-    def _show_rated(self, name: str, lines: list[str], rated: list[rf.CaseLine]) -> None:
+    def _show_rated(
+        self,
+        name: str,
+        lines: list[str],
+        rated: list[rf.CaseLine],
+        total: float | None,
+        count: float | None,
+    ) -> None:
         """The satisfaction drill-down: the closed cases the hotline's callback rated, the
-        不满意 ones first (tinted), each with its answer."""
-        ratings = rf.rated_cases(rated)
+        不满意 ones first (tinted), each with its answer. ``total``/``count`` are the trace's
+        (every rating of the period, not only the listed ones)."""
+        mean = f"{total / count:.2f}" if total is not None and count else "—"
         title = self.tr("%1 · 公众满意度：%2 件回访评价，平均 %3 分（满分 5 分）")
-        title = title.replace("%1", name).replace("%2", f"{ratings.count:,}")
-        title = title.replace("%3", f"{ratings.mean:.2f}" if ratings.mean is not None else "—")
+        title = title.replace("%1", name).replace("%2", f"{int(count or 0):,}")
+        title = title.replace("%3", mean)
         if len(rated) >= rf.DRILL_LIMIT:
             title += self.tr("（列出前 %1 件）").replace("%1", str(rf.DRILL_LIMIT))
         header = [self.tr("案件编号"), self.tr("满意度"), self.tr("上报时间"),
@@ -405,3 +482,15 @@ def _local(iso: str | None) -> str:
         return datetime.fromisoformat(iso).astimezone(CITY_TZ).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return iso
+
+
+def _trend_with(
+    trend: list[tuple[Period, dict[str, float]]], report: rf.RankingReport
+) -> list[tuple[Period, dict[str, float]]]:
+    """``trend`` with the periods ``report`` holds (its own and the previous) replaced by the
+    report's totals: what a reload for synced changes can move without reading them again."""
+    fresh = {
+        report.period: {e.district_code: e.total for e in report.ranking.entries},
+        report.period.previous(): {e.district_code: e.total for e in report.previous.entries},
+    }
+    return [(p, fresh.get(p, totals)) for p, totals in trend]

@@ -452,6 +452,11 @@ class IndicatorTrace:
     def weighted(self) -> float:
         return self.weight * self.score
 
+    def inputs_text(self, lang: Lang = "zh") -> str:
+        """The inputs as the explanation shows them: ``2/3``, ``返工 1/3``, ``3 条评价，均分
+        3.67``, or the not-applicable note."""
+        return _describe_inputs(self, lang == "zh")
+
 
 @dataclass(frozen=True, slots=True)
 class ItemTrace:
@@ -524,11 +529,12 @@ class Explanation:
             self.total,
         )
 
-    def lines(self, lang: Lang = "zh") -> list[str]:
+    def lines(self, lang: Lang = "zh", name: str | None = None) -> list[str]:
         """Human-readable lines, one per indicator then one per inspection category that had
-        findings, then the total. Numbers are shown rounded; the trace itself is not."""
+        findings, then the total; the first names the district (``name``, else its code).
+        Numbers are shown rounded; the trace itself is not."""
         zh = lang == "zh"
-        out = [f"{'区县' if zh else 'district'} {self.district_code}"]
+        out = [f"{'区县' if zh else 'district'} {name or self.district_code}"]
         for t in self.indicators:
             label = t.indicator.label_zh if zh else t.indicator.label_en
             out.append(f"{label}: {_describe_inputs(t, zh)} → {_weighted(t.score, t.weight)}")

@@ -3,7 +3,7 @@
 Offers to the ranking window's presenter, its exports, the wall's red/black board and the
 benchmark (all run it in a worker thread; Qt-free):
 
-- ``district_facts(store, period, rules, districts)`` → ``DistrictFacts`` per district, counted
+- ``district_facts(store, period, districts)`` → ``DistrictFacts`` per district, counted
   with SQL from the ``cases`` and ``inspections`` tables;
 - ``ranking_report(store, period, reference)`` → ``RankingReport``: the period's ranking with
   movement against the previous period, every district's ``Explanation`` and facts;
@@ -15,8 +15,11 @@ benchmark (all run it in a worker thread; Qt-free):
 Where each indicator's counts come from (``docs/ranking.md`` has the table):
 
 - **on-time filing**: the cases *reported* in the period (``cases.reported_at``, indexed) that
-  were filed; on time when ``filed_at`` is at most ``FILING_LIMIT`` (24 h, the law-enforcement
-  filing norm) after the report. Invalid and duplicate reports were never filed: not counted.
+  were filed, or are still waiting to be (``reported``/``verified``) more than ``FILING_LIMIT``
+  after the report at ``now`` — those count as late, so a district cannot keep its score by
+  leaving reports unfiled; on time when ``filed_at`` is at most ``FILING_LIMIT`` (24 h, the
+  law-enforcement filing norm) after the report. Invalid and duplicate reports were never
+  filed: not counted.
 - **dispatch accuracy**: the cases reported in the period that were dispatched
   (``first_dispatched_at``); correct when the handling unit never returned it for re-dispatch
   (``return_count`` 0).
@@ -38,7 +41,11 @@ Where each indicator's counts come from (``docs/ranking.md`` has the table):
   the reporters not reached) are not ratings; a district without any gets the domain's
   not-applicable full marks. ``ratings`` still lets a caller replace them (what-if views).
 - **inspection**: the ``inspection`` documents whose ``observed_at`` lies in the period, summed
-  per district and item (``count``); the item caps and category floors are the domain's.
+  per district and item (``count``); the item caps and category floors are the domain's. A
+  finding the current standard cannot score (an item it does not have — recorded under another
+  version of ``evaluation.toml`` — or a count that is not a whole number ≥ 1) is left out and
+  counted in ``RankingReport.ignored_findings``: one such document must not stop the ranking
+  of every district, and the window says how many were left out.
 
 Period bounds are the city's local midnights (``Period.bounds``). Stored times are ISO text;
 the server writes UTC (``…Z``) but an inspection keeps the offset it was recorded with, so each
@@ -69,7 +76,7 @@ from cityops.domain.ranking import (
     explain,
     rank,
 )
-from cityops.domain.reference import Reference
+from cityops.domain.reference import Reference, load_reference
 from cityops.local_store.store import LocalStore
 from cityops.local_store.tables import CASE_CLOSED_AT
 
@@ -128,23 +135,37 @@ def _in_window(column: str) -> str:
 # --------------------------------------------------------------------------- facts
 
 
-def _reported(conn: Connection, window: _Window) -> dict[str, tuple[int, int, int, int]]:
-    """district → (filed, filed on time, dispatched, dispatched correctly). Each document's
-    fields are read once into a MATERIALIZED row set: written inline, SQLite evaluated every
-    ``json_extract`` where it appears (-30 % on a month of 80,000 reports)."""
+#: The states of a report still waiting to be filed.
+_UNFILED: Final = "('reported', 'verified')"
+
+
+def _overdue_epoch(now: datetime) -> int:
+    """Reports made at or before this instant (epoch seconds) are overdue for filing at ``now``."""
+    return int((now - FILING_LIMIT).timestamp())
+
+
+def _reported(
+    conn: Connection, window: _Window, now: datetime
+) -> dict[str, tuple[int, int, int, int]]:
+    """district → (due for filing: filed or overdue unfiled, filed on time, dispatched,
+    dispatched correctly). Each document's fields are read once into a MATERIALIZED row set:
+    written inline, SQLite evaluated every ``json_extract`` where it appears (-30 % on a month
+    of 80,000 reports)."""
     sql = (
         "WITH r AS MATERIALIZED (SELECT district_code AS district, reported_at AS reported, "
-        f"{_FILED_AT} AS filed, {_DISPATCHED_AT} AS dispatched, {_RETURNS} AS returns "
+        f"state, {_FILED_AT} AS filed, {_DISPATCHED_AT} AS dispatched, {_RETURNS} AS returns "
         f"FROM cases WHERE {_in_window('reported_at')}) "
-        "SELECT district, count(filed), "
+        "SELECT district, count(filed) + coalesce(sum(filed IS NULL AND state IN "
+        f"{_UNFILED} AND unixepoch(reported) <= ?), 0), "
         "coalesce(sum(filed IS NOT NULL AND "
         f"unixepoch(filed) - unixepoch(reported) <= {int(FILING_LIMIT.total_seconds())}), 0), "
         "count(dispatched), coalesce(sum(dispatched IS NOT NULL AND returns = 0), 0) "
         "FROM r GROUP BY district"
     )
+    params = (*window.params(), _overdue_epoch(now))
     return {
         str(code): (int(a), int(b), int(c), int(d))
-        for code, a, b, c, d in conn.exec_driver_sql(sql, window.params())
+        for code, a, b, c, d in conn.exec_driver_sql(sql, params)
         if code is not None
     }
 
@@ -171,24 +192,47 @@ def _closed(conn: Connection, window: _Window) -> dict[str, tuple[int, int, int,
     }
 
 
+#: A finding's count as the ranking reads it: missing → 1; a whole number ≥ 1 as it is;
+#: anything else NULL (left out, and counted as ignored).
+_COUNT: Final = (
+    "CASE json_type(doc, '$.count') WHEN 'integer' THEN "
+    "CASE WHEN json_extract(doc, '$.count') >= 1 THEN json_extract(doc, '$.count') END "
+    "WHEN 'null' THEN 1 ELSE CASE WHEN json_type(doc, '$.count') IS NULL THEN 1 END END"
+)
+
+
 def _findings(
-    conn: Connection, window: _Window, districts: Sequence[str]
-) -> dict[str, list[Finding]]:
-    """district → its findings, counts summed per item, ordered by item code."""
+    conn: Connection, window: _Window, districts: Sequence[str], rules: RankingRules
+) -> tuple[dict[str, list[Finding]], int]:
+    """(district → its findings, counts summed per item, ordered by item code; how many
+    findings the rules cannot score and were left out)."""
     if not districts:
-        return {}
+        return {}, 0
     marks = ", ".join("?" for _ in districts)
     sql = (
-        "SELECT district_code, json_extract(doc, '$.item_code') AS item, "
-        "sum(coalesce(json_extract(doc, '$.count'), 1)) FROM inspections "
-        f"WHERE district_code IN ({marks}) AND {_in_window('observed_at')} "
-        "GROUP BY district_code, item ORDER BY district_code, item"
+        "WITH f AS MATERIALIZED (SELECT district_code AS district, "
+        f"json_extract(doc, '$.item_code') AS item, {_COUNT} AS n FROM inspections "
+        f"WHERE district_code IN ({marks}) AND {_in_window('observed_at')}) "
+        "SELECT district, item, coalesce(sum(n), 0), count(*), count(n) FROM f "
+        "GROUP BY district, item ORDER BY district, item"
     )
     out: dict[str, list[Finding]] = {}
-    for code, item, count in conn.exec_driver_sql(sql, (*districts, *window.params())):
-        if item is not None and count:
-            out.setdefault(str(code), []).append(Finding(str(item), int(count)))
-    return out
+    ignored = 0
+    params = (*districts, *window.params())
+    for code, item, count, rows, scored in conn.exec_driver_sql(sql, params):
+        if not isinstance(item, str) or not rules.has_item(item):
+            ignored += int(rows)  # an item this standard does not have: all of its findings
+            continue
+        ignored += int(rows) - int(scored)  # counts that are not whole numbers ≥ 1
+        if count:
+            out.setdefault(str(code), []).append(Finding(item, int(count)))
+    return out, ignored
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    facts: dict[str, DistrictFacts]
+    ignored_findings: int
 
 
 def _facts(
@@ -196,11 +240,13 @@ def _facts(
     period: Period,
     districts: Sequence[str],
     ratings: Mapping[str, Ratings] | None,
-) -> dict[str, DistrictFacts]:
+    rules: RankingRules,
+    now: datetime,
+) -> _Read:
     window = _Window.of(period)
-    reported = _reported(conn, window)
+    reported = _reported(conn, window, now)
     closed = _closed(conn, window)
-    findings = _findings(conn, window, districts)
+    findings, ignored = _findings(conn, window, districts, rules)
     out: dict[str, DistrictFacts] = {}
     for code in districts:
         filed, filed_on_time, dispatched, correct = reported.get(code, (0, 0, 0, 0))
@@ -219,7 +265,7 @@ def _facts(
             satisfaction_ratings=rated if ratings is None else ratings.get(code, Ratings()),
             findings=tuple(findings.get(code, ())),
         )
-    return out
+    return _Read(out, ignored)
 
 
 def district_facts(
@@ -227,13 +273,17 @@ def district_facts(
     period: Period,
     districts: Sequence[str],
     *,
+    rules: RankingRules | None = None,
     ratings: Mapping[str, Ratings] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, DistrictFacts]:
-    """Every district's facts in ``period`` (districts without cases or findings get empty
-    facts: the domain then gives full marks). One read transaction, so the parts agree."""
+    """Every district's facts in ``period`` at ``now`` (default: the clock; reports unfiled
+    24 h before it count as late). Districts without cases or findings get empty facts: the
+    domain then gives full marks. One read transaction, so the parts agree."""
     with store.engine.connect() as conn:
         conn.exec_driver_sql("BEGIN")
-        return _facts(conn, period, districts, ratings)
+        rules = rules or load_reference().evaluation.rules
+        return _facts(conn, period, districts, ratings, rules, now or datetime.now(UTC)).facts
 
 
 # --------------------------------------------------------------------------- the report
@@ -248,6 +298,8 @@ class RankingReport:
     explanations: Mapping[str, Explanation]
     facts: Mapping[str, DistrictFacts]
     previous: Ranking
+    #: Findings of the period the standard cannot score (unknown item, bad count): left out.
+    ignored_findings: int = 0
 
     def explanation(self, district_code: str) -> Explanation:
         return self.explanations[district_code]
@@ -277,19 +329,21 @@ def ranking_report(
     rules: RankingRules | None = None,
     ratings: Mapping[str, Ratings] | None = None,
     districts: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> RankingReport:
     """The ranking of ``period`` with movement against ``period.previous()``, both read in
-    one read transaction. ``rules`` default to the reference's evaluation standard,
-    ``districts`` to every district of the city."""
+    one read transaction at ``now`` (default: the clock). ``rules`` default to the reference's
+    evaluation standard, ``districts`` to every district of the city."""
     rules = rules or reference.evaluation.rules
     districts = tuple(districts) if districts is not None else district_codes(reference)
+    at = now or datetime.now(UTC)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("BEGIN")
-        before = _facts(conn, period.previous(), districts, None)
-        now = _facts(conn, period, districts, ratings)
-    previous, _ = _ranking(before, rules, period.previous(), None)
-    ranking, explanations = _ranking(now, rules, period, previous)
-    return RankingReport(period, ranking, explanations, now, previous)
+        before = _facts(conn, period.previous(), districts, None, rules, at)
+        read = _facts(conn, period, districts, ratings, rules, at)
+    previous, _ = _ranking(before.facts, rules, period.previous(), None)
+    ranking, explanations = _ranking(read.facts, rules, period, previous)
+    return RankingReport(period, ranking, explanations, read.facts, previous, read.ignored_findings)
 
 
 def totals_over(
@@ -300,19 +354,30 @@ def totals_over(
     *,
     rules: RankingRules | None = None,
     districts: Sequence[str] | None = None,
+    known: RankingReport | None = None,
+    now: datetime | None = None,
 ) -> list[tuple[Period, dict[str, float]]]:
     """The weighted totals (unrounded) of every district over the ``count`` periods ending
-    with ``period``, oldest first: the trend."""
+    with ``period``, oldest first: the trend. ``known``, a report of ``period``, gives its
+    totals and its previous period's without reading them again."""
     rules = rules or reference.evaluation.rules
     districts = tuple(districts) if districts is not None else district_codes(reference)
+    at = now or datetime.now(UTC)
     periods = [period]
     while len(periods) < count:
         periods.append(periods[-1].previous())
+    given: dict[Period, dict[str, float]] = {}
+    if known is not None and known.period == period:
+        given[period] = {e.district_code: e.total for e in known.ranking.entries}
+        given[period.previous()] = {e.district_code: e.total for e in known.previous.entries}
     out: list[tuple[Period, dict[str, float]]] = []
     with store.engine.connect() as conn:
         conn.exec_driver_sql("BEGIN")
         for p in reversed(periods):
-            facts = _facts(conn, p, districts, None)
+            if p in given:
+                out.append((p, given[p]))
+                continue
+            facts = _facts(conn, p, districts, None, rules, at).facts
             out.append((p, {c: explain(f, rules).total for c, f in facts.items()}))
     return out
 
@@ -358,7 +423,8 @@ SATISFIED_FROM: Final = 3
 _DRILL: Final[Mapping[Indicator, tuple[str, str, str, str, str]]] = {
     Indicator.ON_TIME_FILING: (
         "reported_at",
-        f"{_FILED_AT} IS NOT NULL",
+        # Filed, or still unfiled past the limit at ``now`` (the one parameter: see _overdue).
+        f"({_FILED_AT} IS NOT NULL OR (+state IN {_UNFILED} AND unixepoch(reported_at) <= ?))",
         _FILED_AT,
         _FILED_ON_TIME,
         "NULL",
@@ -407,22 +473,24 @@ def cases_behind(
     indicator: Indicator,
     *,
     limit: int = DRILL_LIMIT,
+    now: datetime | None = None,
 ) -> list[CaseLine]:
-    """The cases counted in ``indicator``'s denominator for one district and period, those
-    counted against it first, then by report time; at most ``limit``. For satisfaction the
-    rated cases closed in the period, each with its ``score``. Empty for inspection (see
-    ``findings_behind``)."""
+    """The cases counted in ``indicator``'s denominator for one district and period at
+    ``now`` (default: the clock), those counted against it first, then by report time; at most
+    ``limit``. For satisfaction the rated cases closed in the period, each with its ``score``.
+    Empty for inspection (see ``findings_behind``)."""
     spec = _DRILL.get(indicator)
     if spec is None:
         return []
     column, condition, milestone, ok, score = spec
+    overdue = (_overdue_epoch(now or datetime.now(UTC)),) if "?" in condition else ()
     sql = (
         f"SELECT id, state, reported_at, {milestone}, {ok}, "
         f"json_extract(doc, '$.description'), {score} FROM cases "
         f"WHERE {_in_window(column)} AND +district_code = ? AND {condition} "
         f"ORDER BY 5, reported_at, id LIMIT ?"
     )
-    params = (*_Window.of(period).params(), district_code, limit)
+    params = (*_Window.of(period).params(), district_code, *overdue, limit)
     with store.engine.connect() as conn:
         return [
             CaseLine(

@@ -155,6 +155,35 @@ def test_the_month_on_screen_drilled_and_exported(
         store.close()
 
 
+def test_drill_titles_count_every_case_not_only_the_listed_ones(
+    qapp: QApplication, store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month of a real district has thousands of cases behind a score and the list shows
+    the first DRILL_LIMIT; the title's counts and mean are the ranking's own. Here the limit is
+    2 and the fixture has 3 cases behind each score."""
+    from cityops.local_store import ranking_facts
+
+    monkeypatch.setattr(ranking_facts, "DRILL_LIMIT", 2)
+    window = RankingWindow(fixture.REF, "supervisor")
+    window.set_period_day(date(2026, 11, 20))
+    presenter = RankingPresenter(window, store, fixture.REF)
+
+    async def scenario() -> None:
+        await presenter.start()
+        await asyncio.wait_for(presenter.ready.wait(), 10)
+        window.select_cell(A, Indicator.ON_TIME_FILING.value)
+        await wait_until(lambda: window.drill_list.rowCount() == 2, 5, "two cases listed")
+        assert "2/3" in window.drill_title.text()  # not 1/2, the listed rows' count
+        assert "列出前 2 件" in window.drill_title.text()
+        window.select_cell(C, Indicator.PUBLIC_SATISFACTION.value)
+        await wait_until(lambda: "回访评价" in window.drill_title.text(), 5, "the ratings")
+        assert window.drill_list.rowCount() == 2
+        assert "3 件回访评价，平均 3.67 分" in window.drill_title.text()
+        await presenter.stop()
+
+    run(qapp, scenario())
+
+
 def test_a_finding_entered_in_the_form_reaches_the_server_and_the_ranking(
     qapp: QApplication, server: RestartableServer, api: Api, tmp_path: Path
 ) -> None:

@@ -594,6 +594,13 @@ def test_ranks_are_a_permutation_and_lists_are_disjoint(
     assert not any(merit[c] in outside_red for c in reds)
     above_black = {merit[e.district_code] for e in ranking.entries if not e.black}
     assert not any(merit[c] in above_black for c in blacks)
+    # ... and a list is shorter than its size only for such a tie at its nominal edge.
+    order = [merit[e.district_code] for e in ranking.entries]
+    red_size, black_size = min(red, n), min(black, n - min(red, n))
+    if len(reds) < red_size:
+        assert order[len(reds)] == order[red_size]
+    if len(blacks) < black_size:
+        assert order[n - black_size - 1] == order[n - len(blacks) - 1]
     assert all(0.0 <= e.total <= 100.0 + 1e-9 for e in ranking.entries)
 
 

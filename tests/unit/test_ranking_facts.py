@@ -337,3 +337,47 @@ def test_ratings_passed_by_the_caller_replace_the_stored_ones(store: LocalStore)
         "79.08",
     )
     assert r.explanation(C).indicator(Indicator.PUBLIC_SATISFACTION).not_applicable
+
+
+def test_reports_left_unfiled_past_24_hours_count_as_late(store: LocalStore) -> None:
+    """D's two reports were filed 48 h late (0/2). A third, still waiting to be filed, counts
+    against D once 24 h have passed — a district cannot keep its score by not filing — while a
+    report closed as invalid never does."""
+    waiting = [
+        case("d6", D, utc(11, 20), state="verified", filed_after=None),
+        case("d7", D, utc(11, 20), state="invalid", filed_after=None),
+    ]
+    store.apply_changes(changes(waiting, Entity.CASE, 300), cursor=301)
+    within = rf.district_facts(store, NOVEMBER, DISTRICTS, now=utc(11, 20, 12))
+    assert (within[D].filed_on_time, within[D].filed) == (0, 2)
+    later = rf.district_facts(store, NOVEMBER, DISTRICTS, now=utc(11, 22))
+    assert (later[D].filed_on_time, later[D].filed) == (0, 3)
+    lines = rf.cases_behind(store, NOVEMBER, D, Indicator.ON_TIME_FILING, now=utc(11, 22))
+    assert sorted(line.case_id for line in lines) == ["d1", "d2", "d6"]
+    assert not any(line.counted_ok for line in lines)
+    # A has 2 of 3 on time; one more of A's reports waiting: 2 of 4.
+    store.apply_changes(
+        changes([case("a4", A, utc(11, 21), state="reported", filed_after=None)], Entity.CASE, 400),
+        cursor=400,
+    )
+    r = rf.ranking_report(store, NOVEMBER, REF, rules=RULES, districts=DISTRICTS, now=utc(11, 23))
+    trace = r.explanation(A).indicator(Indicator.ON_TIME_FILING)
+    assert (trace.numerator, trace.denominator) == (2, 4)
+    assert format_score(trace.score) == "50.00"
+
+
+def test_findings_the_standard_cannot_score_are_left_out_and_counted(store: LocalStore) -> None:
+    """A finding of an item the current standard does not have (recorded under another
+    version) or with a count that is not a whole number ≥ 1 must not stop every district's
+    ranking: it is left out, counted, and the scores stay the hand-computed ones."""
+    odd = [
+        finding("i-x1", A, "E01-001", 1, "2026-11-04T01:00:00Z") | {"item_code": "E99-999"},
+        finding("i-x2", B, "E08-001", 1, "2026-11-04T01:00:00Z") | {"count": 2.5},
+        finding("i-x3", B, "E08-001", 1, "2026-11-04T01:00:00Z") | {"count": 0},
+    ]
+    store.apply_changes(changes(odd, Entity.INSPECTION, 500), cursor=502)
+    r = report(store)
+    assert r.ignored_findings == 3
+    totals = {e.district_code: format_score(e.total) for e in r.ranking.entries}
+    assert totals == {C: "91.07", A: "75.33", B: "75.29", D: "75.00"}
+    assert report(store).ignored_findings == 3
