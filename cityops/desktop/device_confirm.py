@@ -7,8 +7,10 @@ Offers to the device-control presenter:
   failed by the gateway). A city-wide command (``device_commands.needs_typed_confirmation``)
   needs the number of targeted devices typed in before OK is enabled; Cancel is the default
   button and Escape cancels, so Enter alone never fires a command;
-- ``ReconfirmDialog(what, age_minutes, targets)``: a command that waited offline for minutes
-  and is about to go up now that the link is back — send it now, or void it;
+- ``ReconfirmDialog(what, age_minutes, targets, typed=, attempted=)``: a command that waited
+  in the outbox for minutes — send it now (a city-wide one only with the count typed again),
+  or void it; when it was already sent once without an answer, it says the server may have
+  executed it, so a void cannot promise anything;
 - ``ask(dialog)``: shows a dialog window-modally without a nested event loop (the qasync loop
   keeps running) and returns whether it was accepted.
 """
@@ -126,16 +128,24 @@ class CommandConfirmDialog(QDialog):
 
 class ReconfirmDialog(QDialog):
     def __init__(
-        self, what: str, age_minutes: int, targets: int, parent: QWidget | None = None
+        self,
+        what: str,
+        age_minutes: int,
+        targets: int,
+        *,
+        typed: bool = False,
+        attempted: bool = False,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("离线排队的指令需重新确认"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.targets = targets
         layout = QVBoxLayout(self)
         label = QLabel(
             self.tr(
-                "连接已恢复。以下指令在离线时排队了 %1 分钟，现在才能下发：\n\n%2\n（%3 台设备）"
-                "\n\n情况可能已变化：仍要下发吗？"
+                "以下指令在本机排队了 %1 分钟，尚未下发：\n\n%2\n（%3 台设备）"
+                "\n\n情况可能已变化：仍要下发吗？在您决定之前，本机之后的所有操作也暂停上传。"
             )
             .replace("%1", str(age_minutes))
             .replace("%2", what)
@@ -143,9 +153,37 @@ class ReconfirmDialog(QDialog):
         )
         label.setWordWrap(True)
         layout.addWidget(label)
+        self.attempted_label: QLabel | None = None
+        if attempted:
+            # Sent once without an answer: the server may have applied it; a void (a rewritten
+            # expiry) is then answered with the stored result and stops nothing.
+            self.attempted_label = QLabel(
+                self.tr(
+                    "注意：该指令此前已上送过但未收到服务器答复，服务器可能已经执行了它。"
+                    "“作废”只能阻止尚未执行的指令，无法撤回已执行的操作。"
+                )
+            )
+            self.attempted_label.setWordWrap(True)
+            self.attempted_label.setStyleSheet("color: #e65100; font-weight: bold;")
+            layout.addWidget(self.attempted_label)
+        self.entry: QLineEdit | None = None
+        if typed:
+            warn = QLabel(
+                self.tr("这是全市范围的指令。如仍要下发，请再次输入目标设备数量 %1：").replace(
+                    "%1", str(targets)
+                )
+            )
+            warn.setWordWrap(True)
+            warn.setStyleSheet("color: #c62828; font-weight: bold;")
+            layout.addWidget(warn)
+            self.entry = QLineEdit()
+            self.entry.setPlaceholderText(str(targets))
+            layout.addWidget(self.entry)
         buttons = QDialogButtonBox()
         self.send_button = QPushButton(self.tr("仍然下发"))
-        self.void_button = QPushButton(self.tr("作废，不下发"))
+        self.void_button = QPushButton(
+            self.tr("作废（如尚未执行）") if attempted else self.tr("作废，不下发")
+        )
         buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.void_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.send_button.setAutoDefault(False)
@@ -153,4 +191,16 @@ class ReconfirmDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.setMinimumWidth(460)
+        if self.entry is not None:
+            self.send_button.setEnabled(False)
+            self.entry.textChanged.connect(self._on_entry_text_changed)
+            self.entry.setFocus()
+        self.setMinimumWidth(480)
+
+    def _on_entry_text_changed(self, text: str) -> None:
+        self.send_button.setEnabled(text.strip() == str(self.targets))
+
+    def accept(self) -> None:
+        if self.entry is not None and self.entry.text().strip() != str(self.targets):
+            return  # a city-wide command is only sent with the count typed again
+        super().accept()

@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -120,6 +120,8 @@ class DeviceControlWindow(QMainWindow):
     command_requested = Signal(str, str, dict)  # action, scope (selection/all), parameters
     retry_requested = Signal(str)  # group command id
     language_requested = Signal(str)
+    shown = Signal()  # the window (re)appeared: a held command is asked about now
+    closed = Signal()  # the user closed it: a question still open stays unanswered
 
     def __init__(self, user_text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -394,6 +396,14 @@ class DeviceControlWindow(QMainWindow):
             return
         self.audit_list.clear()
         self.audit_list.addItems(list(lines))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.shown.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.closed.emit()
+        super().closeEvent(event)
 
     # ------------------------------------------------------------------ slots
 

@@ -1,6 +1,6 @@
 """Feeds the device-control window from the local store and turns its requests into commands.
 
-Offers ``DeviceControlPresenter(session, window, command_ttl=, reconfirm_after=)`` to the
+Offers ``DeviceControlPresenter(session, window, command_ttl=)`` to the
 window manager: ``await start()``, ``await stop()``, ``ready``
 (asyncio.Event, set once the tree holds the devices: at once from a warm cache, after the first
 pull otherwise), ``shows_data()``.
@@ -19,11 +19,16 @@ What it does (DESIGN §3 device commands):
   rows of this workstation's intents that are still in the outbox ("queued offline") or that
   the server refused (its reason, e.g. expired before it reached the server); retry sends the
   failed devices' command again as a new group command;
-- replay after an outage: a push gate (``SyncEngine.set_push_gate``) holds a device command
-  that waited in the outbox longer than ``reconfirm_after`` and asks the user again; "void"
-  rewrites its expiry to its creation time so the server refuses it as expired and nothing is
-  executed (it keeps its seq: the server needs every seq). A command already past its expiry
-  goes up unasked: the server refuses it and the user sees why;
+- replay after an outage: the session's ``ReconfirmGate`` (``session.reconfirm``, on the push
+  for the session's whole life) holds a device command that waited in the outbox longer than
+  its ``reconfirm_after``; this window, while shown, asks the user (at once when it opens on a
+  held command). Closing the window, or the dialog going away with it, decides nothing: the
+  command stays held (the status bar of every window says so). "Send" re-asks the typed
+  confirmation of a city-wide command; "void" rewrites its expiry to its creation time so the
+  server refuses it as expired and nothing is executed (it keeps its seq: the server needs
+  every seq) — unless an earlier attempt already reached the server unanswered, which the
+  dialog says. A command already past its expiry goes up unasked: the server refuses it and
+  the user sees why;
 - schedules: the schedule tab is fed and saved by ``schedule_presenter`` (``schedules``): the
   server stores and runs them, the form writes ``schedule.set`` intents.
 """
@@ -33,7 +38,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,6 +63,7 @@ from cityops.domain.devices import LIGHTING_KINDS, DeviceKind
 from cityops.domain.outcomes import Rejection
 from cityops.domain.schemas import Entity
 from cityops.local_store.store import Settled, StoreError
+from cityops.sync.reconfirm import intent_time
 from cityops.widgets.device_tree import DeviceEntry
 
 log = logging.getLogger(__name__)
@@ -67,16 +72,10 @@ log = logging.getLogger(__name__)
 REFRESH_MS = 100
 #: A routine command must reach the server within this time or not at all.
 COMMAND_TTL = timedelta(minutes=10)
-#: A device command older than this when the link returns is confirmed again before it goes.
-RECONFIRM_AFTER = timedelta(minutes=3)
 #: Progress and audit rows kept on screen.
 HISTORY = 50
 
-
-def intent_time(mutation_id: str) -> datetime:
-    """When an intent was made: the millisecond timestamp at the head of its UUIDv7."""
-    millis = uuid.UUID(mutation_id).int >> 80
-    return datetime.fromtimestamp(millis / 1000, UTC)
+__all__ = ["DeviceControlPresenter", "intent_time"]
 
 
 class DeviceControlPresenter(QObject):
@@ -86,7 +85,6 @@ class DeviceControlPresenter(QObject):
         window: DeviceControlWindow,
         *,
         command_ttl: timedelta = COMMAND_TTL,
-        reconfirm_after: timedelta = RECONFIRM_AFTER,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(window)
@@ -95,7 +93,7 @@ class DeviceControlPresenter(QObject):
         self.store = session.store
         self.bridge = session.bridge
         self.command_ttl = command_ttl
-        self.reconfirm_after = reconfirm_after
+        self.gate = session.reconfirm
         self.schedules = SchedulePresenter(session, window.schedule, clock=clock)
         #: What one unit of the takeover spin box is (tests shorten it to seconds).
         self.takeover_unit = timedelta(minutes=1)
@@ -108,9 +106,7 @@ class DeviceControlPresenter(QObject):
         self._touched_devices: set[str] = set()
         self._history_due = False
         self._taken_over: set[str] = set()
-        self._reconfirmed: set[str] = set()
-        self._asking: set[str] = set()
-        self._voided: set[str] = set()  # group command ids the user voided on re-confirmation
+        self._asking: asyncio.Task[None] | None = None  # the re-confirmation dialog's task
         self._stopped = False
         self._tasks = Tasks("device control", self._on_task_failed)
         self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
@@ -130,6 +126,8 @@ class DeviceControlPresenter(QObject):
             (w.command_requested, self._on_window_command_requested),
             (w.retry_requested, self._on_window_retry_requested),
             (w.tree.selection_changed, self._on_tree_selection_changed),
+            (w.shown, self._on_window_shown),
+            (w.closed, self._on_window_closed),
         ]
 
     async def start(self) -> None:
@@ -138,12 +136,14 @@ class DeviceControlPresenter(QObject):
         status = self.session.engine.status
         self.window.status.set_status(status)
         self.window.banner.set_status(status)
-        self.session.engine.set_push_gate(self._push_gate)
         await self.schedules.start()
         rows = await asyncio.to_thread(feed.load_devices, self.store)
         self._show_all(rows)
         await self._reload_history()
         self._tick.start()
+        # The gate is the session's; this window only asks about what it holds.
+        self.gate.on_held(self._on_gate_held)
+        self._on_gate_held()  # already holding one (held before this window opened): ask now
 
     def shows_data(self) -> bool:
         return self.window.tree.model.device_count() > 0
@@ -152,7 +152,8 @@ class DeviceControlPresenter(QObject):
         self._stopped = True
         self._refresh.stop()
         self._tick.stop()
-        self.session.engine.set_push_gate(None)
+        # Nothing is released: the session's gate keeps holding until someone decides.
+        self.gate.remove_listener(self._on_gate_held)
         await self.schedules.stop()
         for signal, slot in self._connections():
             with contextlib.suppress(RuntimeError, TypeError):
@@ -301,7 +302,7 @@ class DeviceControlPresenter(QObject):
             if o.status == "pending":
                 row["state"] = self.tr("离线排队，待上送服务器")
             elif o.status == "rejected":
-                if o.group_command_id in self._voided:
+                if o.group_command_id in self.gate.voided_groups:
                     row["state"] = self.tr("已作废（重新确认时取消），未执行")
                 else:
                     row["state"] = self.tr("服务器拒绝，未执行：%1").replace(
@@ -475,50 +476,70 @@ class DeviceControlPresenter(QObject):
 
     # ------------------------------------------------------------------ replay after an outage
 
-    def _push_gate(self, pending: Sequence[Mapping[str, Any]]) -> int:
-        """How many of the oldest intents may go up now: stop at a device command that waited
-        longer than ``reconfirm_after`` and has not been confirmed again (and ask)."""
-        now = self._clock()
-        for n, intent in enumerate(pending):
-            if intent.get("name") != "device.command":
-                continue
-            mutation_id = str(intent["mutation_id"])
-            if mutation_id in self._reconfirmed:
-                continue
-            args = intent.get("args") or {}
-            try:
-                not_after = datetime.fromisoformat(str(args.get("not_after")))
-            except ValueError:
-                continue  # malformed: let the server refuse it with its reason
-            if not_after <= now:
-                continue  # expired: the server refuses it, the user sees why
-            if now - intent_time(mutation_id) < self.reconfirm_after:
-                continue
-            if mutation_id not in self._asking and not self._stopped:
-                self._asking.add(mutation_id)
-                self._tasks.spawn(self._reconfirm(dict(intent)), "device-reconfirm")
-            return n
-        return len(pending)
+    def _on_gate_held(self) -> None:
+        """Ask about the held commands, one at a time, while this window is shown."""
+        if self._stopped or not self.window.isVisible() or not self.gate.held():
+            return
+        if self._asking is None or self._asking.done():
+            self._asking = self._tasks.spawn(self._reconfirm_held(), "device-reconfirm")
 
-    async def _reconfirm(self, intent: dict[str, Any]) -> None:
+    def _on_window_shown(self) -> None:
+        self._on_gate_held()
+
+    def _on_window_closed(self) -> None:
+        # The dialog goes with the window, unanswered: the command stays held; asked again
+        # when the window is opened again.
+        if self._asking is not None and not self._asking.done():
+            self._asking.cancel()
+
+    async def _reconfirm_held(self) -> None:
+        while not self._stopped and self.window.isVisible():
+            held = self.gate.held()
+            if not held:
+                return
+            if not await self._reconfirm(held[0]):
+                return
+
+    async def _reconfirm(self, intent: dict[str, Any]) -> bool:
+        """Ask about one held command; True once decided (sent or voided)."""
         mutation_id = str(intent["mutation_id"])
+        seq = int(intent["seq"])
         args = dict(intent["args"])
         made = intent_time(mutation_id)
+        attempts = await asyncio.to_thread(feed.outbox_attempts, self.store, seq)
+        ids = [str(d) for d in args.get("device_ids") or ()]
+        payload = dc.payload_from_wire(args.get("payload") or {})
+        targets = [self.rows[d] for d in ids if d in self.rows]
+        typed = bool(args.get("typed_confirmation")) or (
+            not isinstance(payload, Rejection) and self.needs_typed(targets, payload)
+        )
         age = int((self._clock() - made).total_seconds() // 60)
         dialog = ReconfirmDialog(
             describe_payload(args.get("payload") or {}),
             age,
-            len(args.get("device_ids") or ()),
+            len(ids),
+            typed=typed,
+            attempted=attempts > 0,
             parent=self.window,
         )
         self.last_dialog = dialog
-        send = await ask(dialog)
-        self.last_dialog = None
-        if not send:
-            # Void it: an expiry at its creation makes the server refuse it as expired.
+        try:
+            send = await ask(dialog)
+        finally:
+            self.last_dialog = None
+        if self._stopped or not self.window.isVisible():
+            return False  # the window went away with the dialog: nothing decided, still held
+        if not self.gate.is_held(mutation_id):
+            return True  # expired meanwhile: it went up unasked, the server refuses it
+        if send:
+            self.gate.confirm(mutation_id)
+        else:
+            # Void it: an expiry at its creation makes the server refuse it as expired. The
+            # amendment is durable before the gate hears of it (the gate passes only a copy
+            # that carries it).
             args["not_after"] = made.isoformat()
-            self._voided.add(str(args.get("group_command_id") or mutation_id))
-            await asyncio.to_thread(self.store.amend, int(intent["seq"]), args)
-        self._reconfirmed.add(mutation_id)
-        self._asking.discard(mutation_id)
+            await asyncio.to_thread(self.store.amend, seq, args)
+            self.gate.void(mutation_id, made, str(args.get("group_command_id") or mutation_id))
         self.session.engine.poke()
+        await self._reload_history()
+        return True

@@ -12,6 +12,7 @@ thread) and to the benchmark:
   the audit list;
 - ``OutboxCommand`` and ``load_outbox_commands(store, limit=)``: this workstation's device
   intents that are still waiting in the outbox or that the server refused, with its reason;
+  ``outbox_attempts(store, seq)``: how often an intent was already sent without an answer;
 - ``failed_devices(store, group_command_id)``: the devices of a group command that failed, for
   "retry the failed ones".
 
@@ -269,3 +270,13 @@ def load_outbox_commands(store: LocalStore, *, limit: int = 50) -> list[OutboxCo
             )
         )
     return out
+
+
+def outbox_attempts(store: LocalStore, seq: int) -> int:
+    """How many times intent ``seq`` was sent without an answer reaching us (the server may
+    have applied it: a re-confirmation cannot promise a void still stops it)."""
+    with store.engine.connect() as conn:
+        value = conn.execute(
+            text("SELECT attempts FROM outbox WHERE seq = :seq"), {"seq": seq}
+        ).scalar()
+    return int(value or 0)

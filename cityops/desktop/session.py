@@ -5,7 +5,9 @@ Offers ``Session`` with ``await Session.login(url, user, password)`` and
 ``await Session.offline(url, user)`` (the last session's cache, read-only until the link is back
 and the user logs in again), ``relogin(password)``, ``close()``, and what the windows need:
 ``store`` (read), ``bridge`` (write intents, hear changes), ``me`` (roles for menus and greyed
-actions), ``reference`` (the standard). ``cache_path(url, user)`` says where a user's cache lives.
+actions), ``reference`` (the standard), ``reconfirm`` (the ``ReconfirmGate`` on the engine's
+push for the session's whole life: old device commands wait for the device window's user,
+whether or not that window is open). ``cache_path(url, user)`` says where a user's cache lives.
 The windows never see the ``ServerApi``: only the sync engine talks to the server.
 """
 
@@ -28,6 +30,7 @@ from cityops.domain.reference import Reference, load_reference
 from cityops.local_store.store import LocalStore
 from cityops.sync.api import ServerApi
 from cityops.sync.engine import ConnectionState, SyncEngine, SyncStatus
+from cityops.sync.reconfirm import ReconfirmGate
 
 #: Seconds between looks for the server after an offline start.
 PROBE_INTERVAL = 2.0
@@ -89,6 +92,10 @@ class Session:
         self._api = api
         self.engine = SyncEngine(store, api)
         self.bridge = SyncBridge(self.engine)
+        # Installed here, not by a window: a command that waited offline for minutes must be
+        # held even while no device window is open (after a restart, or after it was closed).
+        self.reconfirm = ReconfirmGate()
+        self.engine.set_push_gate(self.reconfirm)
         self._probe: asyncio.Task[None] | None = None
 
     @classmethod

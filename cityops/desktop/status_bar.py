@@ -1,11 +1,12 @@
 """What the link to the server is doing, always in view.
 
 Offers ``SyncStatusBar`` (the window's status bar: connection state with a coloured dot, intents
-waiting in the outbox, time of the last sync) and ``OfflineBanner`` (a strip across the top of a
-window while offline, saying that work is kept and will go up, with a "重新登录" button when the
-login expired). Both take ``SyncStatus`` values from ``SyncBridge.status_changed``.
-``show_message_line(label, text, error=)``: the message line the workstation and the alarm map
-share.
+waiting in the outbox, device commands held for re-confirmation — they hold up everything
+behind them, so every window says why nothing uploads — and the time of the last sync) and
+``OfflineBanner`` (a strip across the top of a window while offline, saying that work is kept
+and will go up, with a "重新登录" button when the login expired). Both take ``SyncStatus``
+values from ``SyncBridge.status_changed``. ``show_message_line(label, text, error=)``: the
+message line the workstation and the alarm map share.
 """
 
 from __future__ import annotations
@@ -52,9 +53,20 @@ class SyncStatusBar(QStatusBar):
         super().__init__(parent)
         self.state_label = QLabel()
         self.outbox_label = QLabel()
+        self.held_label = QLabel()
+        self.held_label.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.held_label.setToolTip(
+            self.tr("离线排队数分钟的设备指令需在“设备控制”窗口重新确认或作废，之后的操作才会上传")
+        )
         self.synced_label = QLabel()
         self.user_label = QLabel(user_text)
-        for label in (self.user_label, self.state_label, self.outbox_label, self.synced_label):
+        for label in (
+            self.user_label,
+            self.state_label,
+            self.outbox_label,
+            self.held_label,
+            self.synced_label,
+        ):
             self.addPermanentWidget(label)
         self.set_status(SyncStatus())
 
@@ -65,6 +77,8 @@ class SyncStatusBar(QStatusBar):
         )
         self.state_label.setToolTip(status.detail)
         self.outbox_label.setText(self.tr("待上传 %n 条", "", status.outbox))
+        self.held_label.setText(self.tr("等待设备指令重新确认（%n 条）", "", status.held))
+        self.held_label.setVisible(status.held > 0)
         self.synced_label.setText(
             self.tr("最后同步 %1").replace("%1", local_time(status.last_sync_at))
         )

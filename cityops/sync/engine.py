@@ -6,10 +6,13 @@ jitter and start again), ``poke()`` (push now: the desktop calls it after a subm
 the observable ``status`` (``ConnectionState``, outbox length, last sync time) and listeners:
 ``on_status``, ``on_changes`` (entity → ids, coalesced to a few calls a second) and
 ``on_rejected`` (intents the server refused, with its reason for the user), and
-``set_push_gate(gate)``: a window may hold back the oldest pending intents until its user has
-looked at them again (device commands that waited offline for minutes are re-confirmed before
-they go up); intents behind a held one wait too, because the server applies a client's intents
-strictly in seq order.
+``set_push_gate(gate)``: the session installs one gate for its whole life
+(``sync.reconfirm.ReconfirmGate``: device commands that waited offline for minutes are held
+until a person confirms or voids them). Intents behind a held one wait too, because the server
+applies a client's intents strictly in seq order; ``status.held`` says how many intents wait
+for such a decision, so every window can say why nothing goes up. The engine re-reads the rows
+the gate let through before it pushes them, and pushes only those still as the gate saw them;
+a gate that raises holds the outbox (logged) rather than stopping the push.
 
 No Qt: the desktop's adapter turns the listeners into signals. Every SQLite call runs in a worker
 thread (``asyncio.to_thread``) so the loop, which in the desktop is the Qt loop, stays free.
@@ -25,7 +28,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from cityops.local_store.store import LocalStore, Settled
 from cityops.sync.api import (
@@ -56,6 +59,8 @@ class SyncStatus:
     outbox: int = 0
     last_sync_at: str | None = None
     detail: str = ""
+    #: Intents the push gate holds for a person's decision (everything behind them waits too).
+    held: int = 0
 
 
 #: Intents per push request (the server takes up to 500).
@@ -63,9 +68,16 @@ PUSH_BATCH = 100
 #: Changes per pull page (the server allows up to 5,000).
 PULL_PAGE = 2000
 
-#: ``gate(pending)`` → how many of ``pending`` (the oldest outbox intents, in seq order, as
-#: ``LocalStore.pending`` gives them) may be pushed now; the rest wait for the next ``poke``.
-PushGate = Callable[[Sequence[Mapping[str, Any]]], int]
+
+class PushGate(Protocol):
+    def allowed(self, pending: Sequence[Mapping[str, Any]]) -> int:
+        """How many of ``pending`` (the oldest outbox intents, in seq order, as
+        ``LocalStore.pending`` gives them) may be pushed now; the rest wait for a ``poke``."""
+        ...
+
+    def waiting(self) -> int:
+        """How many intents wait for a person's decision (``SyncStatus.held``)."""
+        ...
 
 
 class SyncEngine:
@@ -288,12 +300,16 @@ class SyncEngine:
 
     async def _push_loop(self) -> None:
         while not self._stopping:
+            # Cleared before the outbox is read: a poke from here on (a decision, a submit)
+            # finds the event set and the wait below returns at once instead of after 5 s.
+            self._wake_push.clear()
             pending = await asyncio.to_thread(self.store.pending, PUSH_BATCH)
             if pending and self._gate is not None:
-                pending = pending[: max(0, self._gate(pending))]
+                pending = await self._gated(pending, self._gate)
+            else:
+                self._set_status(held=0)
             if not pending:
                 await self._refresh_outbox()
-                self._wake_push.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake_push.wait(), 5.0)
                 continue
@@ -313,3 +329,26 @@ class SyncEngine:
             if rejected:
                 for listener in self._rejected_listeners:
                     listener(rejected)
+
+    async def _gated(self, pending: list[dict[str, Any]], gate: PushGate) -> list[dict[str, Any]]:
+        """What of ``pending`` the gate lets up, as the outbox holds it now."""
+        try:
+            allowed = max(0, min(len(pending), int(gate.allowed(pending))))
+            held = gate.waiting()
+        except Exception:
+            # A faulty gate must not stop the push loop, nor let through what it was to hold.
+            log.exception("push gate failed: holding the outbox")
+            allowed, held = 0, len(pending)
+        self._set_status(held=held)
+        if not allowed:
+            return []
+        passed = pending[:allowed]
+        # A decision may have rewritten a row (a voided command's expiry) after our read:
+        # push only the rows that are still exactly what the gate judged; the rest go round.
+        fresh = await asyncio.to_thread(self.store.pending, allowed)
+        same = 0
+        for seen, now in zip(passed, fresh, strict=False):
+            if seen != now:
+                break
+            same += 1
+        return passed[:same]

@@ -4,8 +4,9 @@ device-control window of a logged-in user.
 
 ``GatewayThread(url, api_key, …)``: ``start()`` / ``stop()``, ``offline_screens()`` (what the
 gateway's fleet says now), ``reported`` (set once the first full status report is in).
-``control(url, user, base, **presenter_options)``: an async context manager yielding a
-``Console`` (session, window, presenter) and closing everything after.
+``control(url, user, base, reconfirm_after=None, **presenter_options)``: an async context
+manager yielding a ``Console`` (session, window, presenter) and closing everything after;
+``reconfirm_after`` shortens the session's re-confirmation age (``session.reconfirm``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +105,12 @@ class Console:
 
 
 @asynccontextmanager
-async def control(url: str, user: str, base: Path, **options: Any) -> AsyncIterator[Console]:
+async def control(
+    url: str, user: str, base: Path, reconfirm_after: timedelta | None = None, **options: Any
+) -> AsyncIterator[Console]:
     session = await Session.login(url, user, PASSWORD, base=base)
+    if reconfirm_after is not None:
+        session.reconfirm.reconfirm_after = reconfirm_after
     session.start()
     window = DeviceControlWindow(user)
     presenter = DeviceControlPresenter(session, window, **options)

@@ -8,7 +8,10 @@
   in the server's audit log and in the window.
 - "Lights off" queued while the workstation is offline and replayed after its expiry is not
   executed, and the window says why; one that waited past the re-confirmation age is held
-  when the link returns until the user answers (voided here: nothing executed).
+  when the link returns until the user answers (the status bar says so); closing the window
+  with the question open keeps it held, reopening asks again (voided here: nothing executed).
+- The re-confirmation of a city-wide command asks for the typed count again, and one that was
+  already sent unanswered says a void cannot promise it was not executed.
 """
 
 from __future__ import annotations
@@ -333,7 +336,31 @@ def test_a_command_held_offline_for_minutes_asks_again_when_the_link_returns(
             )
             await asyncio.sleep(1.0)
             assert c.session.store.outbox_length() == 1  # held while the user decides
+            held = c.window.status.held_label
+            assert not held.isHidden()
+            assert "等待设备指令重新确认（1 条）" in held.text()
             shot(c, "device-control-reconfirm")
+            # Closing the window with the question open decides nothing: still held.
+            c.window.close()
+            await until(lambda: c.presenter.last_dialog is None, 5, "the dialog gone")
+            c.session.engine.poke()
+            await asyncio.sleep(1.5)
+            assert c.session.store.outbox_length() == 1
+            assert c.session.engine.status.held == 1
+            assert (
+                server_rows(db_url, DeviceCommandRow, DeviceCommandRow.group_command_id == gid)
+                == []
+            )
+            # Opened again, it asks at once.
+            c.window.show()
+            await until(
+                lambda: (
+                    isinstance(c.presenter.last_dialog, ReconfirmDialog)
+                    and c.presenter.last_dialog.isVisible()
+                ),
+                10,
+                "asked again when the window reopened",
+            )
             c.presenter.last_dialog.void_button.click()
             await until(lambda: c.session.store.outbox_length() == 0, 20, "sent voided")
 
@@ -342,6 +369,7 @@ def test_a_command_held_offline_for_minutes_asks_again_when_the_link_returns(
                 return r is not None and "作废" in r["state"]
 
             await until(voided, 10, "shown voided")
+            await until(lambda: c.window.status.held_label.isHidden(), 10, "hold cleared")
             return gid
 
     try:
@@ -349,3 +377,23 @@ def test_a_command_held_offline_for_minutes_asks_again_when_the_link_returns(
     finally:
         link.close()
     assert server_rows(db_url, DeviceCommandRow, DeviceCommandRow.group_command_id == gid) == []
+
+
+def test_reconfirming_a_city_wide_command_asks_for_the_count_again(qapp: QApplication) -> None:
+    dialog = ReconfirmDialog("全部关灯", 7, 5000, typed=True, attempted=True)
+    dialog.show()
+    assert dialog.entry is not None
+    assert not dialog.send_button.isEnabled()
+    assert dialog.void_button.isDefault()
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted  # not without the count
+    dialog.entry.setText("500")
+    assert not dialog.send_button.isEnabled()
+    dialog.entry.setText("5000")
+    assert dialog.send_button.isEnabled()
+    assert dialog.attempted_label is not None
+    assert "可能已经执行" in dialog.attempted_label.text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(SHOTS / "device-control-reconfirm-typed.png"))
+    dialog.close()
+    dialog.deleteLater()
