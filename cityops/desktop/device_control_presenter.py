@@ -14,7 +14,8 @@ What it does (DESIGN §3 device commands):
   command is city-wide (``needs_typed_confirmation``), with a warning when this user lacks the
   operator role (the server decides with the roles it holds now, refuses and audits); then one
   ``device.command`` intent (absolute payload, ``not_after`` = now + ``command_ttl``, or the
-  takeover's end, a client-made group command id, ``confirmed_count``);
+  takeover's end, a client-made group command id, ``confirmed_count``, and
+  ``typed_confirmation: true`` only when the user passed the typed confirmation);
 - progress: per group command, acked / failed / pending / expired as the changes arrive; the
   rows of this workstation's intents that are still in the outbox ("queued offline") or that
   the server refused (its reason, e.g. expired before it reached the server); retry sends the
@@ -461,6 +462,10 @@ class DeviceControlPresenter(QObject):
             "group_command_id": group_command_id,
             "confirmed_count": len(targets),
         }
+        if typed:
+            # Only now: the user typed the count (the dialog's OK does nothing otherwise). The
+            # server refuses a city-wide command without it.
+            args["typed_confirmation"] = True
         try:
             await self.bridge.submit("device.command", args)
         except StoreError as exc:

@@ -29,6 +29,7 @@ pytest.importorskip("qasync")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from cityops.desktop import device_feed as feed  # noqa: E402
 from cityops.desktop.device_confirm import CommandConfirmDialog, ReconfirmDialog  # noqa: E402
 from cityops.domain.devices import DeviceKind  # noqa: E402
 from cityops.server import admin  # noqa: E402
@@ -138,6 +139,8 @@ def test_takeover_of_all_screens_runs_to_completion_and_restores_itself(
             dialog.ok_button.click()
             await until(lambda: c.window._progress_ids, 5, "the command listed")
             gid = newest_group(c)
+            sent = feed.load_outbox_commands(c.session.store)
+            assert sent[0].args.get("typed_confirmation") is True  # the count was typed
 
             def done() -> bool:
                 row = c.window.progress_row(gid)
@@ -268,6 +271,8 @@ def test_lights_off_replayed_after_its_expiry_is_not_executed_and_the_user_sees_
             dialog.ok_button.click()
             await until(lambda: c.session.store.outbox_length() == 1, 5, "queued offline")
             await until(lambda: c.window._progress_ids, 5, "listed")
+            queued = feed.load_outbox_commands(c.session.store)
+            assert "typed_confirmation" not in queued[0].args  # no typed dialog: not claimed
             gid = newest_group(c)
             row = c.window.progress_row(gid)
             assert row is not None
