@@ -9,7 +9,13 @@ What it does (DESIGN §3):
   default) in a worker thread and shows the chosen group's — or, for a group without one, the
   city default it follows, saying so;
 - on save, checks with the domain's rule (``group_schedules.set_schedule``, with this user's
-  roles) and refuses inline before anything is queued; otherwise writes the intent through the
+  roles) and refuses inline before anything is queued; then, because the server's scheduler
+  acts at once on a saved schedule, works out what the old and the new schedules want *now*
+  for the circuits they govern (``group_schedules.switched_now``, in a worker, with the
+  circuits' online state from the store) and, if lights would change, asks first with
+  ``device_confirm.CommandConfirmDialog`` — how many circuits change and how many are
+  offline, typed when it would switch off or dim ``DANGEROUS_SHARE`` or more of the city's
+  circuits; Cancel leaves the form unsaved. Otherwise it writes the intent through the
   outbox with the version the user edited as ``base_version`` and an optimistic row, so the
   form shows the new version at once, offline too;
 - the server's refusals of ``schedule.set`` (role taken away, another operator saved first)
@@ -24,18 +30,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject
 
+from cityops.desktop.device_confirm import CommandConfirmDialog, ask
 from cityops.desktop.i18n import language, name_of
 from cityops.desktop.schedule_form import EMPTY_SCHEDULE, ScheduleForm
 from cityops.desktop.session import Session
 from cityops.desktop.tasks import Tasks
 from cityops.domain import group_schedules as gs
 from cityops.domain.city import CITY_TZ
+from cityops.domain.device_commands import DANGEROUS_SHARE
+from cityops.domain.lighting_schedule import Schedule
 from cityops.domain.outcomes import Rejection
 from cityops.domain.schemas import Entity
 from cityops.local_store.store import LocalStore, Settled, StoreError
@@ -50,6 +60,53 @@ def _load(store: LocalStore, codes: list[str]) -> dict[str, dict[str, Any]]:
         if doc is not None:
             found[code] = doc
     return found
+
+
+#: Device ids per ``IN (…)`` list when reading online states (SQLite's variable limit).
+_CHUNK = 900
+
+
+def _offline(store: LocalStore, ids: list[str]) -> int:
+    """How many of ``ids`` the store holds as offline (a device it does not know counts as
+    offline: nothing says it is reachable)."""
+    online = 0
+    with store.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            for (doc,) in raw.execute(f"SELECT doc FROM devices WHERE id IN ({marks})", chunk):
+                online += bool(json.loads(doc).get("online"))
+    return len(ids) - online
+
+
+def _stored(docs: Mapping[str, Mapping[str, Any]]) -> dict[str, Schedule]:
+    out = {}
+    for code, doc in docs.items():
+        parsed = gs.parse_schedule(doc.get("schedule")) if doc.get("schedule") else None
+        if parsed is not None and not isinstance(parsed, Rejection):
+            out[code] = parsed
+    return out
+
+
+def _impact(
+    store: LocalStore,
+    groups: Mapping[str, tuple[str, ...]],
+    docs: Mapping[str, Mapping[str, Any]],
+    saved: gs.StoredSchedule,
+    at: datetime,
+) -> tuple[gs.SwitchNow, int]:
+    """What saving ``saved`` would switch at ``at`` and how many of those circuits are
+    offline (worker thread: parses every stored schedule and reads the store)."""
+    before = _stored(docs)
+    after = dict(before)
+    if saved.schedule is None:
+        after.pop(saved.group, None)
+    else:
+        after[saved.group] = saved.schedule
+    switch = gs.switched_now(groups, before, after, at)
+    return switch, _offline(store, list(switch.changes))
 
 
 class SchedulePresenter(QObject):
@@ -73,6 +130,8 @@ class SchedulePresenter(QObject):
         self.base_version: int | None = None
         self._stopped = False
         self._tasks = Tasks("lighting schedules", self._on_task_failed)
+        #: The confirmation waiting for an answer before a save, if any (tests answer it).
+        self.confirm_dialog: CommandConfirmDialog | None = None
 
     def _connections(self) -> list[tuple[Any, Callable[..., Any]]]:
         return [
@@ -193,6 +252,12 @@ class SchedulePresenter(QObject):
         if isinstance(outcome, Rejection):
             self.form.show_result(self._reason(outcome), error=True)
             return False
+        if not await self._confirm_switch(outcome):
+            if not self._stopped:
+                self.form.show_result(
+                    self.tr("未保存：已取消，照明不变（修改仍在表单中）"), error=True
+                )
+            return False
         optimistic = gs.schedule_document(outcome)
         try:
             await self.session.bridge.submit(
@@ -214,6 +279,40 @@ class SchedulePresenter(QObject):
             )
         )
         return True
+
+    async def _confirm_switch(self, saved: gs.StoredSchedule) -> bool:
+        """Whether to go on with saving ``saved``: True when no light would change now, else
+        the operator's answer to the confirmation (the scheduler switches at once)."""
+        groups = {code: tuple(g.circuits) for code, g in self._groups.items()}
+        switch, offline = await asyncio.to_thread(
+            _impact, self.session.store, groups, dict(self.docs), saved, self._clock()
+        )
+        if self._stopped:
+            return False
+        if not switch:
+            return True
+        total = len(self.session.reference.devices.circuits)
+        typed = total > 0 and switch.darkened / total >= DANGEROUS_SHARE
+        name = (
+            self.tr("全市默认计划")
+            if saved.group == gs.CITY_DEFAULT
+            else name_of(self._groups[saved.group])
+        )
+        what = (
+            self.tr(
+                "保存“%1”后照明将立即按新计划切换：关灯 %2 个回路，调暗 %3 个，开灯或调亮 %4 个"
+            )
+            .replace("%1", name)
+            .replace("%2", str(len(switch.switched_off)))
+            .replace("%3", str(len(switch.dimmed)))
+            .replace("%4", str(switch.brightened))
+        )
+        dialog = CommandConfirmDialog(what, len(switch), offline, typed=typed, parent=self.form)
+        self.confirm_dialog = dialog
+        try:
+            return await ask(dialog)
+        finally:
+            self.confirm_dialog = None
 
     async def use_default(self) -> bool:
         return await self.save(None)

@@ -10,7 +10,10 @@ device-control window (its schedule form checks here before it writes the intent
   follows the city default again), with its version and who set it when;
 - ``set_schedule(...)`` → the new ``StoredSchedule`` or a ``Rejection`` with a Chinese reason;
 - ``assign(groups, schedules)`` → per lighting group the circuits it switches and the schedule
-  they follow (``GroupPlan``), for the scheduler.
+  they follow (``GroupPlan``), for the scheduler;
+- ``switched_now(groups, before, after, at)`` → ``SwitchNow``: the circuits whose wanted state
+  changes at ``at`` when the stored schedules go from ``before`` to ``after`` — what the
+  scheduler would switch at once after a save, which the schedule form confirms first.
 
 Rules: only an operator sets a schedule (DESIGN §1: operators command lights; a schedule
 commands them every night, so dispatchers, who may switch lights in an incident, may not);
@@ -37,7 +40,13 @@ from typing import Any
 
 from cityops.domain.actors import Actor, Role
 from cityops.domain.city import CITY_TZ, require_aware
-from cityops.domain.lighting_schedule import Schedule, schedule_from_dict, schedule_to_dict
+from cityops.domain.lighting_schedule import (
+    DesiredLighting,
+    Schedule,
+    desired_state,
+    schedule_from_dict,
+    schedule_to_dict,
+)
 from cityops.domain.outcomes import Rejection
 
 CITY_DEFAULT = "*"
@@ -274,3 +283,69 @@ def assign(
         # A group with its own schedule never also gets default circuits (it owns all its own).
         plans[code] = GroupPlan(code, tuple(sorted(circuits)), schedules[source], source)
     return plans
+
+
+def _wanted(plans: Mapping[str, GroupPlan], at: datetime) -> dict[str, DesiredLighting]:
+    wanted: dict[str, DesiredLighting] = {}
+    for plan in plans.values():
+        state = desired_state(plan.schedule, at)
+        for circuit in plan.circuits:
+            wanted[circuit] = state
+    return wanted
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchNow:
+    """Per circuit whose wanted state changes: (what the old schedules wanted — None when no
+    schedule governed it, so its state is unknown — and what the new ones want)."""
+
+    changes: Mapping[str, tuple[DesiredLighting | None, DesiredLighting]]
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    @property
+    def switched_off(self) -> tuple[str, ...]:
+        """Circuits the new schedules switch off (an ungoverned one may have been lit)."""
+        return tuple(
+            c
+            for c, (old, new) in sorted(self.changes.items())
+            if not new.power and (old is None or old.power)
+        )
+
+    @property
+    def dimmed(self) -> tuple[str, ...]:
+        """Circuits that stay lit at a lower level."""
+        return tuple(
+            c
+            for c, (old, new) in sorted(self.changes.items())
+            if new.power and old is not None and old.power and new.level < old.level
+        )
+
+    @property
+    def darkened(self) -> int:
+        """Switched off or dimmed: what makes the city darker."""
+        return len(self.switched_off) + len(self.dimmed)
+
+    @property
+    def brightened(self) -> int:
+        """Switched on or up (the rest of the changes)."""
+        return len(self.changes) - self.darkened
+
+
+def switched_now(
+    groups: Mapping[str, Sequence[str]],
+    before: Mapping[str, Schedule],
+    after: Mapping[str, Schedule],
+    at: datetime,
+) -> SwitchNow:
+    """What the scheduler would switch at ``at`` right after the stored schedules went from
+    ``before`` to ``after`` (code → schedule, as for ``assign``): every circuit whose wanted
+    state differs. A circuit no schedule governs after the change is left alone (the scheduler
+    sends it nothing), so it is not listed."""
+    require_aware(at, "at")
+    old = _wanted(assign(groups, before), at)
+    new = _wanted(assign(groups, after), at)
+    return SwitchNow(
+        {c: (old.get(c), want) for c, want in sorted(new.items()) if old.get(c) != want}
+    )

@@ -11,7 +11,7 @@ is shown inline with the server's reason."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,9 +23,13 @@ from astral.sun import sun  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from cityops.desktop.device_confirm import CommandConfirmDialog  # noqa: E402
 from cityops.desktop.schedule_form import ScheduleForm  # noqa: E402
 from cityops.domain import group_schedules as gs  # noqa: E402
 from cityops.domain.city import CITY_TZ  # noqa: E402
+from cityops.domain.reference import load_reference  # noqa: E402
+from cityops.domain.schemas import Entity  # noqa: E402
+from cityops.server import admin  # noqa: E402
 from cityops.server.db import make_engine  # noqa: E402
 from cityops.server.models import AuditEntry, LightingScheduleRow  # noqa: E402
 from tests.qt.device_hall import Console, control  # noqa: E402
@@ -113,6 +117,10 @@ def test_a_seasonal_calendar_uses_the_season_and_names_a_wrong_time(qapp: QAppli
 
 WESTLAKE = "LG-330106-westlake"
 SHOTS = Path("screenshots/tests")
+CANAL = "LG-330105-canal"  # a scenic group no other test here gives a schedule of its own
+NOON = datetime.combine(date(2026, 12, 1), time(12), tzinfo=CITY_TZ)
+#: A winter evening: the city default wants every circuit on at 100 %.
+EVENING = datetime.combine(date(2026, 12, 1), time(20), tzinfo=CITY_TZ)
 
 
 def shot(console: Console, name: str) -> None:
@@ -157,7 +165,9 @@ def test_an_operator_saves_a_group_schedule_and_it_reaches_the_server(
     qapp: QApplication, server: RestartableServer, db_url: str, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
-        async with control(server.url, "operator", tmp_path) as c:
+        # At noon every schedule here wants the lights off: saving switches nothing now, so
+        # no confirmation is asked.
+        async with control(server.url, "operator", tmp_path, clock=lambda: NOON) as c:
             form = c.window.schedule
             c.window.panels.setCurrentWidget(form)
             await default_shown(c)
@@ -169,6 +179,7 @@ def test_an_operator_saves_a_group_schedule_and_it_reaches_the_server(
             assert "22:30 → 05:00（次日）  30 %" in form.preview_label.text()
             form.save_button.click()
             await until(lambda: server_schedule(db_url, WESTLAKE) is not None, 20, "on server")
+            assert c.presenter.schedules.confirm_dialog is None
             await until(
                 lambda: (
                     "版本 1" in form.status_label.text() and "operator" in form.status_label.text()
@@ -229,6 +240,125 @@ def test_a_dispatcher_is_refused_inline_and_nothing_is_queued(
             await until(lambda: "设备操作员" in form.result_label.text(), 10, "the refusal")
             assert await asyncio.to_thread(c.session.store.outbox_length) == 0
             shot(c, "device-schedule-refused")
+        stored = server_schedule(db_url, gs.CITY_DEFAULT)
+        assert stored is not None
+        assert stored["schedule"] == gs.DEFAULT_CITY_SCHEDULE
+
+    run(qapp, scenario())
+
+
+async def confirmation(c: Console) -> CommandConfirmDialog:
+    await until(
+        lambda: c.presenter.schedules.confirm_dialog is not None, 20, "the confirmation dialog"
+    )
+    dialog = c.presenter.schedules.confirm_dialog
+    assert dialog is not None
+    return dialog
+
+
+def report_online(url: str, db_url: str, device_ids: list[str]) -> None:
+    """The gateway says these devices are online (the rest stay as seeded: offline)."""
+    engine = make_engine(db_url)
+    key = admin.new_api_key(engine, "schedule-test-gateway")
+    engine.dispose()
+    at = datetime.now(UTC).isoformat()
+    api = Api(url)
+    r = api.http.post(
+        "/api/v1/gateway/status",
+        json={"reports": [{"device_id": d, "at": at, "online": True} for d in device_ids]},
+        headers={"X-Api-Key": key},
+    )
+    api.http.close()
+    assert r.status_code == 200, r.text
+
+
+def test_a_save_that_switches_lights_now_is_confirmed_first_and_cancel_keeps_it_unsaved(
+    qapp: QApplication, server: RestartableServer, db_url: str, tmp_path: Path
+) -> None:
+    """The scheduler acts at once on a saved schedule: a save that changes what the lights
+    should do *now* shows how many circuits change and how many are offline before anything is
+    queued; switching off or dimming half the city needs the count typed."""
+    ref = load_reference().devices
+    canal = sorted(ref.lighting_groups[CANAL].circuits)
+    online = canal[:3]
+    report_online(server.url, db_url, online)
+
+    async def scenario() -> None:
+        async with control(server.url, "operator", tmp_path, clock=lambda: EVENING) as c:
+            form = c.window.schedule
+            c.window.panels.setCurrentWidget(form)
+            await default_shown(c)
+            store = c.session.store
+
+            def online_known() -> bool:
+                docs = [store.get(Entity.DEVICE, d) for d in online]
+                return all(doc is not None and doc.get("online") for doc in docs)
+
+            await until(online_known, 20, "the gateway's online reports synced down")
+
+            # The Canal's own schedule lights up at 21:00: at 20:00 its circuits, lit by the
+            # city default, would go dark at once.
+            form.select_group(CANAL)
+            form.periods.item(0, 0).setText("21:00")
+            form.save_button.click()
+            dialog = await confirmation(c)
+            assert not dialog.typed  # one scenic group (the Canal) is not half the city
+            assert (
+                f"将下发到 {len(canal)} 台设备，其中 {len(canal) - len(online)} 台当前离线"
+                in dialog.count_label.text()
+            )
+            title = dialog.findChildren(type(form.result_label))[0].text()
+            assert f"关灯 {len(canal)} 个回路" in title
+            dialog.grab().save(str(SHOTS / "device-schedule-confirm.png"))
+            dialog.cancel_button.click()
+            await until(lambda: "未保存" in form.result_label.text(), 10, "the cancel shown")
+            assert await asyncio.to_thread(store.outbox_length) == 0
+            assert server_schedule(db_url, CANAL) is None
+            assert form.dirty(), "the edit stays in the form"
+            assert form.periods.item(0, 0).text() == "21:00"
+
+            # Saved after all: confirmed, queued, on the server.
+            form.save_button.click()
+            dialog = await confirmation(c)
+            dialog.ok_button.click()
+            await until(lambda: server_schedule(db_url, CANAL) is not None, 20, "on server")
+            saved = server_schedule(db_url, CANAL)
+            assert saved is not None
+            assert saved["schedule"]["periods"][0]["on"] == "21:00"  # type: ignore[index]
+
+            # Dimming the city default to 40 % at 20:00 darkens every other circuit: typed.
+            form.select_group(gs.CITY_DEFAULT)
+            await until(lambda: form.periods.item(0, 2) is not None, 5, "default shown")
+            form.periods.item(0, 2).setText("40")
+            form.save_button.click()
+            dialog = await confirmation(c)
+            # Groups with a schedule of their own (the Canal, West Lake from the test before)
+            # keep their circuits; the default governs the rest, all offline here.
+            own = set().union(
+                *(
+                    set(g.circuits)
+                    for code, g in ref.lighting_groups.items()
+                    if (server_schedule(db_url, code) or {}).get("schedule") is not None
+                )
+            )
+            assert set(canal) <= own
+            others = len(ref.circuits) - len(own)
+            assert dialog.typed
+            assert dialog.entry is not None
+            assert f"将下发到 {others:,} 台设备，其中 {others:,} 台当前离线" in (
+                dialog.count_label.text()
+            )
+            assert not dialog.ok_button.isEnabled()
+            dialog.entry.setText("12")
+            assert not dialog.ok_button.isEnabled()
+            dialog.entry.setText(str(others))
+            assert dialog.ok_button.isEnabled()
+            dialog.resize(520, dialog.sizeHint().height())
+            dialog.grab().save(str(SHOTS / "device-schedule-confirm-typed.png"))
+            dialog.cancel_button.click()
+            await until(lambda: "未保存" in form.result_label.text(), 10, "the cancel shown")
+            assert await asyncio.to_thread(store.outbox_length) == 0
+            assert form.dirty()
         stored = server_schedule(db_url, gs.CITY_DEFAULT)
         assert stored is not None
         assert stored["schedule"] == gs.DEFAULT_CITY_SCHEDULE
