@@ -2,11 +2,13 @@
 
 Offers to the device-control presenter:
 
-- ``CommandConfirmDialog(what, targets, offline, typed=, operator_missing=)``: what the command
-  does, how many devices it targets and how many of them are offline (those will be reported
-  failed by the gateway). A city-wide command (``device_commands.needs_typed_confirmation``)
-  needs the number of targeted devices typed in before OK is enabled; Cancel is the default
-  button and Escape cancels, so Enter alone never fires a command;
+- ``CommandConfirmDialog(what, targets, offline, typed=, operator_missing=, note=)``: ``note``
+  first (e.g. which earlier command a retry repeats, which devices a filter leaves out), what
+  the command does, how many devices it targets and how many of them are offline (those will
+  be reported failed by the gateway). A city-wide command
+  (``device_commands.needs_typed_confirmation``) needs the number of targeted devices typed in
+  before OK is enabled; Cancel is the default button and Escape cancels, so Enter alone never
+  fires a command;
 - ``ReconfirmDialog(what, age_minutes, targets, typed=, attempted=)``: a command that waited
   in the outbox for minutes — send it now (a city-wide one only with the count typed again),
   or void it; when it was already sent once without an answer, it says the server may have
@@ -56,6 +58,7 @@ class CommandConfirmDialog(QDialog):
         *,
         typed: bool = False,
         operator_missing: bool = False,
+        note: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -64,6 +67,11 @@ class CommandConfirmDialog(QDialog):
         self.targets = targets
         self.typed = typed
         layout = QVBoxLayout(self)
+        self.note_label: QLabel | None = None
+        if note:
+            self.note_label = QLabel(note)
+            self.note_label.setWordWrap(True)
+            layout.addWidget(self.note_label)
         title = QLabel(what)
         title.setWordWrap(True)
         title.setStyleSheet("font-size: 16px; font-weight: bold;")

@@ -386,10 +386,12 @@ class DeviceControlWindow(QMainWindow):
         return out
 
     def chosen_command(self) -> str | None:
+        """The command selected in the progress table; None without a selection (a retry
+        must name its command, never fall back to the newest)."""
         rows = self.progress_table.selectionModel().selectedRows()
         if rows and rows[0].row() < len(self._progress_ids):
             return self._progress_ids[rows[0].row()]
-        return self._progress_ids[0] if self._progress_ids else None
+        return None
 
     def set_audit(self, lines: Sequence[str]) -> None:
         if [self.audit_list.item(i).text() for i in range(self.audit_list.count())] == list(lines):
@@ -429,8 +431,10 @@ class DeviceControlWindow(QMainWindow):
 
     def _on_retry_clicked(self) -> None:
         chosen = self.chosen_command()
-        if chosen is not None:
-            self.retry_requested.emit(chosen)
+        if chosen is None:
+            self.show_message(self.tr("请先在“指令进度”中选择要重试的指令"), error=True)
+            return
+        self.retry_requested.emit(chosen)
 
     def _on_search_shortcut(self) -> None:
         self.tree.search.setFocus()

@@ -19,7 +19,10 @@ What it does (DESIGN §3 device commands):
 - progress: per group command, acked / failed / pending / expired as the changes arrive; the
   rows of this workstation's intents that are still in the outbox ("queued offline") or that
   the server refused (its reason, e.g. expired before it reached the server); retry sends the
-  failed devices' command again as a new group command;
+  chosen command again, as a new group command, to its failed devices that no newer command
+  on the same channel has reached since (a second retry does not re-send to devices the first
+  one reached), names the original command and its time in the confirmation, and is refused
+  once the original is older than ``command_ttl`` (a takeover: once it ended);
 - replay after an outage: the session's ``ReconfirmGate`` (``session.reconfirm``, on the push
   for the session's whole life) holds a device command that waited in the outbox longer than
   its ``reconfirm_after``; this window, while shown, asks the user (at once when it opens on a
@@ -404,24 +407,54 @@ class DeviceControlPresenter(QObject):
         self._tasks.spawn(self._retry(group_command_id), "device-retry")
 
     async def _retry(self, group_command_id: str) -> None:
-        failed = await asyncio.to_thread(feed.failed_devices, self.store, group_command_id)
         groups = await asyncio.to_thread(feed.load_group_commands, self.store, [group_command_id])
+        failed = await asyncio.to_thread(feed.failed_devices, self.store, group_command_id)
         if not failed or not groups:
             self.window.show_message(self.tr("该指令没有失败的设备"))
             return
-        wire = dict(groups[0].payload)
+        group = groups[0]
+        wire = dict(group.payload)
+        now = self._clock()
         if wire.get("type") == "take_over":
+            # A takeover is alive until its end, which the user chose: retry until then.
             until = datetime.fromisoformat(str(wire["until"]))
-            if until <= self._clock():
+            if until <= now:
                 self.window.show_message(self.tr("接管已结束，不再重试"), error=True)
+                return
+        else:
+            issued = datetime.fromisoformat(group.issued_at)
+            if now - issued >= self.command_ttl:
+                self.window.show_message(
+                    self.tr("原指令下发于 %1，已超过 %2 分钟，不再重试：请确认现场情况后重新下发")
+                    .replace("%1", local_clock(group.issued_at, seconds=True))
+                    .replace("%2", str(int(self.command_ttl.total_seconds() // 60))),
+                    error=True,
+                )
                 return
         payload = dc.payload_from_wire(wire)
         if isinstance(payload, Rejection):  # only the server writes these; shown, not retried
             self.window.show_message(payload.message, error=True)
             return
-        targets = [self.rows[d] for d in failed if d in self.rows]
-        self.window.tree.select_ids(failed)
-        await self.issue(targets, payload)
+        ids = await asyncio.to_thread(feed.retry_targets, self.store, group_command_id)
+        if not ids:
+            self.window.show_message(
+                self.tr("失败的设备此后都已收到更新的同类指令，无需重试"), error=True
+            )
+            return
+        note = (
+            self.tr("重试：原指令“%1”（%2 由 %3 下发）中失败的设备")
+            .replace("%1", describe_payload(wire))
+            .replace("%2", local_clock(group.issued_at, seconds=True))
+            .replace("%3", group.issued_by)
+        )
+        skipped = len(failed) - len(ids)
+        if skipped:
+            note += "\n" + self.tr(
+                "另有 %1 台失败的设备此后已收到更新的同类指令，不再重试"
+            ).replace("%1", str(skipped))
+        targets = [self.rows[d] for d in ids if d in self.rows]
+        self.window.tree.select_ids(ids)
+        await self.issue(targets, payload, note=note)
 
     def needs_typed(self, targets: Sequence[feed.DeviceRow], payload: dc.Payload) -> bool:
         per_kind: dict[DeviceKind, int] = {}
@@ -432,9 +465,11 @@ class DeviceControlPresenter(QObject):
             for kind, n in per_kind.items()
         )
 
-    async def issue(self, targets: Sequence[feed.DeviceRow], payload: dc.Payload) -> str | None:
-        """Confirm with the user, then queue one group command; returns its id (None: not
-        sent)."""
+    async def issue(
+        self, targets: Sequence[feed.DeviceRow], payload: dc.Payload, *, note: str = ""
+    ) -> str | None:
+        """Confirm with the user (``note``: what the dialog says first, e.g. which command a
+        retry repeats), then queue one group command; returns its id (None: not sent)."""
         typed = self.needs_typed(targets, payload)
         offline = sum(1 for r in targets if not r.online)
         wire = dc.payload_to_wire(payload)
@@ -444,6 +479,7 @@ class DeviceControlPresenter(QObject):
             offline,
             typed=typed,
             operator_missing=typed and not self.session.me.has(Role.OPERATOR),
+            note=note,
             parent=self.window,
         )
         self.last_dialog = dialog

@@ -13,8 +13,11 @@ thread) and to the benchmark:
 - ``OutboxCommand`` and ``load_outbox_commands(store, limit=)``: this workstation's device
   intents that are still waiting in the outbox or that the server refused, with its reason;
   ``outbox_attempts(store, seq)``: how often an intent was already sent without an answer;
-- ``failed_devices(store, group_command_id)``: the devices of a group command that failed, for
-  "retry the failed ones".
+- ``failed_devices(store, group_command_id)``: the devices of a group command that failed, and
+  ``retry_targets(store, group_command_id)``: those of them that no newer command on the same
+  channel has reached since (in any status, from anyone, or still in this workstation's
+  outbox) — "retry the failed ones" must not undo a later command nor re-send to a device
+  that an earlier retry already reached.
 
 Times stay ISO 8601 text as the server sent them (UTC); the window formats them.
 """
@@ -22,16 +25,22 @@ Times stay ISO 8601 text as the server sent them (UTC); the window formats them.
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from cityops.domain.device_commands import CommandStatus, GroupCommandProgress
+from cityops.domain.device_commands import (
+    CommandStatus,
+    GroupCommandProgress,
+    payload_from_wire,
+)
 from cityops.domain.devices import DeviceKind
+from cityops.domain.outcomes import Rejection
 from cityops.local_store.store import LocalStore
 
 #: How many ids one ``IN (…)`` list holds (SQLite's default limit on variables is 32,766;
@@ -223,6 +232,75 @@ def failed_devices(store: LocalStore, group_command_id: str) -> list[str]:
             {"g": group_command_id},
         )
         return [str(r[0]) for r in rows]
+
+
+def _channel(payload: Mapping[str, Any]) -> str | None:
+    parsed = payload_from_wire(payload)
+    return None if isinstance(parsed, Rejection) else parsed.channel.value
+
+
+def _time(iso: Any) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def retry_targets(store: LocalStore, group_command_id: str) -> list[str]:
+    """The failed devices of a group command that no newer command on the same channel has
+    been issued to since (any status), nor one still waiting in this workstation's outbox."""
+    failed = set(failed_devices(store, group_command_id))
+    if not failed:
+        return []
+    with store.engine.connect() as conn:
+        first = conn.execute(
+            text(
+                "SELECT min(rowid), doc FROM device_commands WHERE group_command_id = :g "
+                "AND status = 'failed'"
+            ),
+            {"g": group_command_id},
+        ).first()
+        assert first is not None
+        origin = json.loads(first[1])
+        channel = _channel(origin.get("payload") or {})
+        issued = _time(origin.get("issued_at"))
+        # Rows land in the order the server issued them: a newer command has a larger rowid.
+        later = conn.execute(
+            text(
+                "SELECT device_id, doc FROM device_commands WHERE rowid > :r "
+                "AND group_command_id IS NOT :g"
+            ),
+            {"r": first[0], "g": group_command_id},
+        ).all()
+        # This workstation's own newer commands count before their rows are pulled: queued,
+        # or taken by the server a moment ago.
+        queued = conn.execute(
+            text(
+                "SELECT mutation_id, args FROM outbox WHERE name = 'device.command' "
+                "AND status IN ('pending', 'applied') ORDER BY seq DESC LIMIT 200"
+            )
+        ).all()
+    newer: set[str] = set()
+    for device_id, doc_text in later:
+        if device_id not in failed:
+            continue
+        doc = json.loads(doc_text)
+        at = _time(doc.get("issued_at"))
+        if _channel(doc.get("payload") or {}) == channel and (
+            issued is None or at is None or at > issued
+        ):
+            newer.add(str(device_id))
+    for mutation_id, args_text in queued:
+        args = json.loads(args_text)
+        made = datetime.fromtimestamp((uuid.UUID(str(mutation_id)).int >> 80) / 1000, UTC)
+        if args.get("group_command_id") == group_command_id:
+            continue
+        if issued is not None and made <= issued:
+            continue
+        if _channel(args.get("payload") or {}) == channel:
+            newer.update(str(d) for d in args.get("device_ids") or () if d in failed)
+    return sorted(failed - newer)
 
 
 # ---------------------------------------------------------------- this workstation's outbox

@@ -166,12 +166,34 @@ def test_takeover_of_all_screens_runs_to_completion_and_restores_itself(
             assert "紧急接管" in c.window.audit_list.item(0).text()
             assert "operator" in c.window.audit_list.item(0).text()
             shot(c, "device-control-takeover")
+            # Retry names its command: without a chosen row it asks for one.
+            c.window.progress_table.clearSelection()
+            c.window.retry_button.click()
+            assert "请先" in c.window.message.text()
+            assert c.presenter.last_dialog is None
             # Retry the failed ones: the gateway still knows them offline, so they fail again.
             c.window.progress_table.selectRow(0)
             c.window.retry_button.click()
             retry = await confirm_dialog(c)
+            assert retry.note_label is not None
+            assert "重试：原指令“紧急接管" in retry.note_label.text()
+            assert f"将下发到 {row['failed']} 台设备" in retry.count_label.text()
             assert f"其中 {len(offline)} 台当前离线" in retry.count_label.text()
-            retry.cancel_button.click()
+            shot(c, "device-control-retry-confirm")
+            retry.ok_button.click()
+            await until(lambda: newest_group(c) != gid, 10, "the retry listed")
+            retry_gid = newest_group(c)
+            retried = feed.load_outbox_commands(c.session.store)[0]
+            assert retried.group_command_id == retry_gid
+            assert sorted(retried.args["device_ids"]) == sorted(
+                d for d in feed.failed_devices(c.session.store, gid)
+            )
+            await until(lambda: c.session.store.outbox_length() == 0, 10, "the retry sent")
+            # Retrying the original again re-sends to nobody: the first retry reached them all.
+            c.window.progress_table.selectRow(c.window._progress_ids.index(gid))
+            c.window.retry_button.click()
+            await until(lambda: "无需重试" in c.window.message.text(), 5, "nothing to retry")
+            assert c.presenter.last_dialog is None
             # The takeover ends by itself: the window shows it at its end, and the gateway's
             # report clears it on the server.
             await until(

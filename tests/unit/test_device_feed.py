@@ -132,3 +132,44 @@ def test_devices_groups_and_outbox_as_the_window_reads_them(tmp_path: Path) -> N
 def test_intent_time_reads_the_uuid7_clock() -> None:
     made = uuid6.uuid7()
     assert abs(intent_time(str(made)) - datetime.now(UTC)) < timedelta(seconds=2)
+
+
+def test_retry_targets_only_failed_devices_no_newer_command_reached(tmp_path: Path) -> None:
+    """A retry targets exactly the failed devices; a second retry of the same command does not
+    re-send to devices the first retry reached (acked or not); another channel does not count;
+    a newer command still in this workstation's outbox does."""
+    store = LocalStore.open(tmp_path / "cache.sqlite3")
+    base = datetime.now(UTC) - timedelta(hours=1)  # before the outbox intent made below
+
+    def at(gid: str, n: int, status: str, minutes: int, payload: dict[str, Any]) -> dict[str, Any]:
+        doc = command(gid, n, status, "设备离线" if status == "failed" else None)
+        issued = (base + timedelta(minutes=minutes)).isoformat()
+        return {**doc, "issued_at": issued, "payload": payload}
+
+    level = {"type": "set_level", "percent": 40}
+    power = {"type": "set_power", "on": True}
+    commands = [
+        at("G1", 1, "failed", 0, level),
+        at("G1", 2, "failed", 0, level),
+        at("G1", 3, "failed", 0, level),
+        at("G1", 4, "acked", 0, level),
+        at("R1", 1, "acked", 1, level),  # the first retry reached 1 and 2
+        at("R1", 2, "failed", 1, level),
+        at("X", 3, "acked", 2, power),  # another channel: 3 still needs its level
+    ]
+    store.apply_changes([change(10 + i, "device_command", c) for i, c in enumerate(commands)], 99)
+    assert feed.failed_devices(store, "G1") == ["LED-0001", "LED-0002", "LED-0003"]
+    assert feed.retry_targets(store, "G1") == ["LED-0003"]
+    assert feed.retry_targets(store, "R1") == ["LED-0002"]
+    assert feed.retry_targets(store, "X") == []
+    store.submit(
+        "device.command",
+        {
+            "device_ids": ["LED-0003"],
+            "payload": {"type": "set_level", "percent": 70},
+            "not_after": (NOW + timedelta(minutes=10)).isoformat(),
+            "group_command_id": "Q1",
+        },
+    )
+    assert feed.retry_targets(store, "G1") == []  # a newer level is queued for it here
+    store.close()
