@@ -6,7 +6,8 @@ benchmark (all run it in a worker thread; Qt-free):
 - ``district_facts(store, period, districts)`` → ``DistrictFacts`` per district, counted
   with SQL from the ``cases`` and ``inspections`` tables;
 - ``ranking_report(store, period, reference)`` → ``RankingReport``: the period's ranking with
-  movement against the previous period, every district's ``Explanation`` and facts;
+  movement against the previous period (none when nothing at all happened in it), every
+  district's ``Explanation`` and facts;
 - ``totals_over(store, period, reference, count)`` → the weighted totals of the ``count``
   periods up to ``period`` (the trend);
 - ``cases_behind`` / ``findings_behind``: the cases and findings an indicator or category of one
@@ -342,7 +343,10 @@ def ranking_report(
         before = _facts(conn, period.previous(), districts, None, rules, at)
         read = _facts(conn, period, districts, ratings, rules, at)
     previous, _ = _ranking(before.facts, rules, period.previous(), None)
-    ranking, explanations = _ranking(read.facts, rules, period, previous)
+    # Movement against a period in which nothing at all happened (every district tied at
+    # full marks, ranked by code alone) would be noise: "↑5" for having a first case.
+    quiet = all(f == DistrictFacts(code) for code, f in before.facts.items())
+    ranking, explanations = _ranking(read.facts, rules, period, None if quiet else previous)
     return RankingReport(period, ranking, explanations, read.facts, previous, read.ignored_findings)
 
 

@@ -381,3 +381,11 @@ def test_findings_the_standard_cannot_score_are_left_out_and_counted(store: Loca
     totals = {e.district_code: format_score(e.total) for e in r.ranking.entries}
     assert totals == {C: "91.07", A: "75.33", B: "75.29", D: "75.00"}
     assert report(store).ignored_findings == 3
+
+
+def test_no_movement_is_shown_against_a_period_in_which_nothing_happened(
+    store: LocalStore,
+) -> None:
+    october = rf.ranking_report(store, NOVEMBER.previous(), REF, rules=RULES, districts=DISTRICTS)
+    assert all(e.movement is None for e in october.ranking.entries)  # September was empty
+    assert [e.movement for e in report(store).ranking.entries] == [2, -1, -1, 0]  # October: c3
