@@ -6,9 +6,10 @@ Offers:
 - ``router``: ``POST /api/v1/devices/commands`` (scripts and integrators, bearer token: 201,
   403 + audit when the caller may not command, 422 problem for a bad command) and
   ``GET /api/v1/devices/commands/{group_command_id}`` (progress and per-device statuses);
-- storage helpers shared with ``gateway``: ``command_from_doc``, ``store_commands``,
-  ``append_changes`` (batched: a city-wide command of 20,000 devices is a handful of
-  statements, not 20,000), ``raw_body``.
+- storage helpers shared with ``gateway`` and ``lighting_schedules``: ``command_from_doc``,
+  ``store_commands``, ``write_issued`` (a decided group command with what it supersedes),
+  ``load_group_statuses``, ``append_changes`` (batched: a city-wide command of 20,000 devices
+  is a handful of statements, not 20,000), ``raw_body``.
 
 Rules (DESIGN §3): commands are absolute and carry ``not_after`` on the client's clock, corrected
 with ``client_now``; who may command and what is too long or too wide is the domain's
@@ -271,6 +272,23 @@ def load_queued(
     return commands_from_docs(from_json(t) for (t,) in rows)
 
 
+_STATUSES_OF = (
+    select(_COMMANDS.c.group_command_id, _COMMANDS.c.status, func.count())
+    .where(_COMMANDS.c.group_command_id.in_(bindparam("ids", expanding=True)))
+    .group_by(_COMMANDS.c.group_command_id, _COMMANDS.c.status)
+)
+
+
+def load_group_statuses(
+    session: Session, group_command_ids: Sequence[str]
+) -> dict[str, dict[dc.CommandStatus, int]]:
+    """Per group command, how many of its commands are in each status (one grouped query)."""
+    out: dict[str, dict[dc.CommandStatus, int]] = {}
+    for gid, status, n in select_in(session, _STATUSES_OF, list(group_command_ids)):
+        out.setdefault(gid, {})[dc.CommandStatus(status)] = n
+    return out
+
+
 def fleet(session: Session) -> dict[DeviceKind, int]:
     """How many devices of each kind the city has (the domain's ``fleet``)."""
     rows = session.execute(select(DeviceRow.kind, func.count()).group_by(DeviceRow.kind))
@@ -385,15 +403,29 @@ def issue_command(
             f"group command {group_command_id} was already issued; it is not issued twice",
             group_command_id=group_command_id,
         )
-    # Apply: queued commands on the same devices and channel give way to the new ones.
+    return write_issued(session, group_command_id, outcome, server_now, origin)
+
+
+def write_issued(
+    session: Session,
+    group_command_id: str,
+    commands: Sequence[dc.DeviceCommand],
+    at: datetime,
+    origin: changes.Origin = changes.NO_ORIGIN,
+) -> Issued:
+    """Store one decided group command (``dc.issue_group``'s output, one payload): the queued
+    commands on the same devices and channel give way to it (``dc.supersede``), then rows and
+    changes are written. People's commands and the lighting scheduler's go through here."""
     queued: dict[str, list[dc.DeviceCommand]] = {}
-    for old in load_queued(session, device_ids, payload.channel):
-        queued.setdefault(old.device_id, []).append(old)
+    device_ids = [c.device_id for c in commands]
+    for channel in {c.channel for c in commands}:
+        for old in load_queued(session, device_ids, channel):
+            queued.setdefault(old.device_id, []).append(old)
     superseded: list[dc.DeviceCommand] = []
-    for command in outcome:
-        superseded += dc.supersede(queued.get(command.device_id, ()), command, server_now)
-    seqs = store_commands(session, new=outcome, updated=superseded, origin=origin)
-    return Issued(group_command_id, outcome, tuple(superseded), seqs)
+    for command in commands:
+        superseded += dc.supersede(queued.get(command.device_id, ()), command, at)
+    seqs = store_commands(session, new=commands, updated=superseded, origin=origin)
+    return Issued(group_command_id, tuple(commands), tuple(superseded), seqs)
 
 
 def _applied_detail(issued: Issued) -> dict[str, Any]:

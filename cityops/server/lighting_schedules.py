@@ -15,15 +15,20 @@ The scheduler: for each lighting group, the circuits it switches and the schedul
 wants now (``lighting_schedule.desired_state``), and, when that differs from what the scheduler
 last commanded for the group, absolute group commands — ``SetPower`` on/off and, when on,
 ``SetLevel`` — through the same path as people's commands (``device_commands.issue_group``,
-then ``handlers_devices.store_commands``: rows, superseded queued commands, changes), as the
-actor ``system:scheduler`` (operator role), expiring after ``COMMAND_TTL``, audited. What was
-last commanded per group is kept in ``server_values`` (``LAST_NAME``), in the same transaction
-as the commands, so a restart does not send again.
+then ``handlers_devices.write_issued``: rows, superseded queued commands, changes), as the
+actor ``system:scheduler`` (operator role), expiring after ``COMMAND_TTL``, audited. The power
+and level commands of one group are decided together before either is written, so both are
+stored or neither. What was last commanded per group (state, circuits, group command ids, when)
+is kept in ``server_values`` (``LAST_NAME``), in the same transaction as the commands, so a
+restart does not send again.
 
 It is edge-triggered on purpose: it commands when the schedule's wanted state changes (or the
 set of circuits a group switches changes), not every round. An operator who switches a group
 by hand keeps it so until the schedule's next on/off/dim time; the schedule does not undo a
-manual command every 30 s.
+manual command every 30 s. One exception: when the last scheduled commands for a group reached
+none of its devices (every one expired — the gateway was down — or failed), the same state is
+commanded again, at most every ``RETRY_AFTER``; an expired "off at sunrise" must not leave the
+lamps on all day. A command a person superseded, or one any device acked, is never repeated.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import uuid6
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from cityops.domain import device_commands as dc
@@ -50,8 +55,8 @@ from cityops.domain.lighting_schedule import DesiredLighting, Schedule, desired_
 from cityops.domain.outcomes import Rejection
 from cityops.domain.schemas import Entity, LightingScheduleDoc, ScheduleSetArgs
 from cityops.server import audit, changes
-from cityops.server.handlers_devices import command_from_doc, store_commands
-from cityops.server.models import DeviceCommandRow, DeviceRow, LightingScheduleRow, ServerValue
+from cityops.server.handlers_devices import fleet, load_group_statuses, select_in, write_issued
+from cityops.server.models import DeviceRow, LightingScheduleRow, ServerValue
 from cityops.server.push import MutationContext, audit_applied, register
 from cityops.server.state import ServerState
 
@@ -66,8 +71,17 @@ COMMAND_TTL = timedelta(minutes=10)
 ACTOR = Actor("system:scheduler", frozenset({Role.OPERATOR}), None, "照明计划")
 #: ``server_values`` row: group code → what the scheduler last commanded for it.
 LAST_NAME = "lighting_scheduler.last"
+#: A group whose last scheduled commands reached none of its devices (all expired — gateway
+#: down past ``COMMAND_TTL`` — or all failed) is commanded again, at most this often: an
+#: expired "off at sunrise" must not leave the lamps on all day, nor a dead gateway cause a
+#: storm of commands.
+RETRY_AFTER = timedelta(minutes=10)
 
 _SCHEDULES = cast(Table, LightingScheduleRow.__table__)
+_DEVICES = cast(Table, DeviceRow.__table__)
+_KINDS = select(_DEVICES.c.id, _DEVICES.c.kind).where(
+    _DEVICES.c.id.in_(bindparam("ids", expanding=True))
+)
 #: Set by ``schedule.set``: the scheduler's next round starts at once.
 _WAKE = threading.Event()
 
@@ -183,12 +197,15 @@ def set_schedule(ctx: MutationContext) -> Rejection | None:
 
 @dataclass(frozen=True, slots=True)
 class Commanded:
-    """What one scheduler round commanded for one group."""
+    """What one scheduler round commanded for one group (``retry``: the same state again,
+    because the last commands reached none of its devices; ``group_command_ids`` then names
+    only the payloads sent again)."""
 
     group: str
     state: DesiredLighting
     devices: int
     group_command_ids: tuple[str, ...]
+    retry: bool = False
 
 
 def _read_last(session: Session) -> dict[str, dict[str, Any]]:
@@ -216,46 +233,48 @@ def _payloads(want: DesiredLighting) -> list[dc.Payload]:
     return [dc.SetPower(True), dc.SetLevel(want.level)]
 
 
-def _issue(
-    session: Session,
+def _decide(
     targets: list[tuple[str, DeviceKind]],
-    payload: dc.Payload,
+    want: DesiredLighting,
     now: datetime,
     fleet: dict[DeviceKind, int],
-) -> tuple[str, int] | Rejection:
-    """One group command, stored the way people's commands are; (its id, change count)."""
-    group_command_id = str(uuid6.uuid7())
-    outcome = dc.issue_group(
-        group_command_id=group_command_id,
-        targets=targets,
-        payload=payload,
-        actor=ACTOR,
-        server_now=now,
-        not_after=now + COMMAND_TTL,
-        fleet=fleet,
-        # The schedule is the confirmation: the operator confirmed (typed, when it darkens
-        # half the city) what it would switch when saving it (``schedule_presenter``).
-        typed_confirmation=True,
-    )
-    if isinstance(outcome, Rejection):
-        return outcome
-    device_ids = [device_id for device_id, _ in targets]
-    queued: dict[str, list[dc.DeviceCommand]] = {}
-    docs = session.scalars(
-        select(DeviceCommandRow.doc).where(
-            DeviceCommandRow.device_id.in_(device_ids),
-            DeviceCommandRow.status == dc.CommandStatus.QUEUED.value,
-            DeviceCommandRow.channel == payload.channel.value,
+) -> list[tuple[str, tuple[dc.DeviceCommand, ...]]] | Rejection:
+    """The group commands (id, commands) that bring ``targets`` to ``want``, all decided before
+    anything is written: the power and level commands are one decision, so a refused level
+    cannot leave a stored power command behind (which, with ``last`` not updated, was sent
+    again every round)."""
+    decided = []
+    for payload in _payloads(want):
+        group_command_id = str(uuid6.uuid7())
+        outcome = dc.issue_group(
+            group_command_id=group_command_id,
+            targets=targets,
+            payload=payload,
+            actor=ACTOR,
+            server_now=now,
+            not_after=now + COMMAND_TTL,
+            fleet=fleet,
+            # The schedule is the confirmation: the operator confirmed (typed, when it darkens
+            # half the city) what it would switch when saving it (``schedule_presenter``).
+            typed_confirmation=True,
         )
-    )
-    for doc in docs:
-        old = command_from_doc(doc)
-        queued.setdefault(old.device_id, []).append(old)
-    superseded: list[dc.DeviceCommand] = []
-    for command in outcome:
-        superseded += dc.supersede(queued.get(command.device_id, ()), command, now)
-    seqs = store_commands(session, new=outcome, updated=superseded)
-    return group_command_id, len(seqs)
+        if isinstance(outcome, Rejection):
+            return outcome
+        decided.append((group_command_id, outcome))
+    return decided
+
+
+def _missed(statuses: dict[dc.CommandStatus, int] | None) -> bool:
+    """Whether a group command reached none of its devices: every command expired or failed
+    (none acked, none still pending, none superseded by a person's newer command)."""
+    if not statuses:
+        return False
+    return set(statuses) <= {dc.CommandStatus.EXPIRED, dc.CommandStatus.FAILED}
+
+
+def _retry_due(before: dict[str, Any], now: datetime) -> bool:
+    at = before.get("at")
+    return at is not None and now - datetime.fromisoformat(at) >= RETRY_AFTER
 
 
 def _stored_schedules(session: Session) -> dict[str, Schedule]:
@@ -268,7 +287,9 @@ def _stored_schedules(session: Session) -> dict[str, Schedule]:
 
 def run_scheduler(state: ServerState, now: datetime | None = None) -> list[Commanded]:
     """One round at ``now`` (default: the clock): command every group whose wanted state
-    differs from what was last commanded for it. Returns what was commanded."""
+    differs from what was last commanded for it, and re-command (at most every
+    ``RETRY_AFTER``) a group whose last commands reached none of its devices. Returns what
+    was commanded."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     groups = {
         code: tuple(g.circuits) for code, g in state.reference.devices.lighting_groups.items()
@@ -280,57 +301,80 @@ def run_scheduler(state: ServerState, now: datetime | None = None) -> list[Comma
             return done
         circuits = sorted({c for plan in plans.values() for c in plan.circuits})
         kinds = {
-            device_id: DeviceKind(kind)
-            for device_id, kind in session.execute(
-                select(DeviceRow.id, DeviceRow.kind).where(DeviceRow.id.in_(circuits))
-            )
+            device_id: DeviceKind(kind) for device_id, kind in select_in(session, _KINDS, circuits)
         }
-        fleet = {
-            DeviceKind(kind): n
-            for kind, n in session.execute(
-                select(DeviceRow.kind, func.count()).group_by(DeviceRow.kind)
-            )
-        }
+        counts = fleet(session)
         last = _read_last(session)
+        wanted: dict[str, tuple[gs.GroupPlan, list[tuple[str, DeviceKind]], DesiredLighting]] = {}
+        marks: dict[str, dict[str, Any]] = {}
+        unchanged: list[str] = []
         for code, plan in sorted(plans.items()):
             targets = [(c, kinds[c]) for c in plan.circuits if c in kinds]
             if not targets:
                 continue
             want = desired_state(plan.schedule, now)
-            mark = {
+            wanted[code] = (plan, targets, want)
+            marks[code] = {
                 "power": want.power,
                 "level": want.level,
                 "circuits": _fingerprint([c for c, _ in targets]),
             }
             before = last.get(code) or {}
-            if all(before.get(k) == v for k, v in mark.items()):
+            if all(before.get(k) == v for k, v in marks[code].items()):
+                unchanged.append(code)
+        # Unchanged groups whose last commands may have missed (one grouped status query).
+        recheck = {
+            code: list(last[code].get("group_command_ids") or ())
+            for code in unchanged
+            if _retry_due(last[code], now)
+        }
+        statuses = load_group_statuses(
+            session, sorted({g for ids in recheck.values() for g in ids})
+        )
+        for code, (plan, targets, want) in wanted.items():
+            # Ids are in ``_payloads`` order; only the payloads that missed are sent again (a
+            # level a person superseded while the power command expired stays the person's).
+            kept = recheck.get(code, [])
+            missed = [i for i, g in enumerate(kept) if _missed(statuses.get(g))]
+            retry = bool(missed) and len(kept) == len(_payloads(want))
+            if code in unchanged and not retry:
                 continue
-            issued: list[str] = []
-            for payload in _payloads(want):
-                outcome = _issue(session, targets, payload, now, fleet)
-                if isinstance(outcome, Rejection):
-                    log.error("scheduler: group %s refused: %s", code, outcome.message_en)
-                    break
-                issued.append(outcome[0])
-            else:
-                last[code] = {**mark, "source": plan.source, "at": now.isoformat()}
-                done.append(Commanded(code, want, len(targets), tuple(issued)))
-                audit.record(
-                    session,
-                    actor=ACTOR.user_id,
-                    roles=[str(r) for r in ACTOR.roles],
-                    action="schedule.run",
-                    target=f"lighting group {code}",
-                    decision="applied",
-                    detail={
-                        "group": code,
-                        "schedule": plan.source,
-                        "power": want.power,
-                        "level": want.level,
-                        "devices": len(targets),
-                        "group_command_ids": issued,
-                    },
-                )
+            decided = _decide(targets, want, now, counts)
+            if isinstance(decided, Rejection):
+                log.error("scheduler: group %s refused: %s", code, decided.message_en)
+                continue
+            issued = list(kept) if retry else [gid for gid, _ in decided]
+            for i, (gid, commands) in enumerate(decided):
+                if retry and i not in missed:
+                    continue
+                write_issued(session, gid, commands, now)
+                issued[i] = gid
+            last[code] = {
+                **marks[code],
+                "source": plan.source,
+                "at": now.isoformat(),
+                "group_command_ids": issued,
+            }
+            sent = tuple(issued[i] for i in missed) if retry else tuple(issued)
+            done.append(Commanded(code, want, len(targets), sent, retry))
+            audit.record(
+                session,
+                actor=ACTOR.user_id,
+                roles=[str(r) for r in ACTOR.roles],
+                action="schedule.run",
+                target=f"lighting group {code}",
+                decision="applied",
+                detail={
+                    "group": code,
+                    "schedule": plan.source,
+                    "power": want.power,
+                    "level": want.level,
+                    "devices": len(targets),
+                    "group_command_ids": list(sent),
+                    # Sent again: the last commands reached none of the group's devices.
+                    "retry": retry,
+                },
+            )
         if done:
             _write_last(session, last)
     if done:

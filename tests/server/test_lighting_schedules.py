@@ -3,16 +3,27 @@ and the audit) and the scheduler run with a fake clock against the seeded device
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
+from astral import LocationInfo
+from astral.sun import sun
 from sqlalchemy import select
 
+from cityops.domain import device_commands as dc
 from cityops.domain import group_schedules as gs
+from cityops.domain.actors import Actor, Role
 from cityops.domain.city import CITY_TZ
+from cityops.domain.devices import DeviceKind
 from cityops.domain.lighting_schedule import schedule_from_dict, schedule_to_dict
+from cityops.domain.outcomes import Rejection
 from cityops.domain.reference import load_reference
+from cityops.server import admin, gateway
+from cityops.server import handlers_devices as hd
 from cityops.server import lighting_schedules as ls
+from cityops.server.db import make_engine
 from cityops.server.models import AuditEntry, DeviceCommandRow, ServerValue
 from tests.server.conftest import Api, LiveServer
 
@@ -27,8 +38,8 @@ NIGHT: dict[str, Any] = {
 }
 
 
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=CITY_TZ)
+def at(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute, second), tzinfo=CITY_TZ)
 
 
 def newest(api: Api) -> int:
@@ -224,3 +235,214 @@ def test_scheduler_switches_on_dims_and_off_once_each_and_follows_a_change(
 
     runs = audit_rows(live_server, actor="system:scheduler", action="schedule.run")
     assert any(r.target == f"lighting group {WESTLAKE}" for r in runs)
+
+
+# ---------------------------------------------------------------------- misses and retries
+
+QIANJIANG = "LG-330102-qianjiang"  # 6 circuits: no other test here gives it a schedule
+XIANGHU = "LG-330109-xianghu"
+QIANDAOHU = "LG-330127-qiandaohu"
+ALL_NIGHT: dict[str, Any] = {
+    "periods": [{"on": "sunset+15", "off": "sunrise-10", "level": 100}],
+    "seasons": [],
+}
+
+
+class Gateway:
+    """The device gateway's side of the REST API, for feeding back acks and failures."""
+
+    def __init__(self, api: Api, db_url: str) -> None:
+        engine = make_engine(db_url)
+        self.headers = {"X-Api-Key": admin.new_api_key(engine, f"gw-{uuid.uuid4().hex[:6]}")}
+        engine.dispose()
+        self.http = api.http
+
+    def answer(self, device_ids: list[str], ok: bool | None = None) -> list[str]:
+        """Poll what is queued for ``device_ids`` and answer each: ``ok`` True/False, or None
+        for "the first device acks, the rest fail". Returns the command ids polled."""
+        r = self.http.get(
+            "/api/v1/gateway/commands",
+            params={"device_ids": ",".join(device_ids), "limit": 5000},
+            headers=self.headers,
+        )
+        assert r.status_code == 200, r.text
+        ids = [c["command_id"] for c in r.json()["commands"]]
+        now = datetime.now(UTC).isoformat()
+        first = sorted(device_ids)[0]
+        acks = []
+        for c in r.json()["commands"]:
+            good = ok if ok is not None else c["device_id"] == first
+            ack: dict[str, Any] = {"command_id": c["command_id"], "ok": good, "at": now}
+            if not good:
+                ack["reason"] = "设备离线，指令未送达"
+            acks.append(ack)
+        if acks:
+            r = self.http.post("/api/v1/gateway/acks", json={"acks": acks}, headers=self.headers)
+            assert r.status_code == 200, r.text
+        return ids
+
+
+def _statuses(live_server: LiveServer, group_command_id: str) -> set[str]:
+    return {r.status for r in _commands(live_server, group_command_id)}
+
+
+def test_a_scheduled_command_that_reached_no_device_is_sent_again_at_most_every_ten_minutes(
+    live_server: LiveServer, api: Api
+) -> None:
+    """An "on at sunset" that expired (gateway down) or failed everywhere is commanded again;
+    one that any device acked, or a person superseded, is not; never more than every
+    ``RETRY_AFTER``."""
+    state = live_server.state
+    gw = Gateway(api, live_server.db_url)
+    circuits = sorted(load_reference().devices.lighting_groups[QIANJIANG].circuits)
+    result = api.do("operator", "ws-retry", "schedule.set", group=QIANJIANG, schedule=NIGHT)
+    assert result["status"] == "applied"
+    day = date(2026, 12, 3)
+
+    def round_at(when: datetime) -> ls.Commanded | None:
+        return {c.group: c for c in ls.run_scheduler(state, when)}.get(QIANJIANG)
+
+    lit = round_at(at(day, 18))
+    assert lit is not None
+    assert not lit.retry
+    power, level = lit.group_command_ids
+    assert round_at(at(day, 18, 9)) is None
+
+    # The gateway was down: both expire unsent. Within ten minutes of the first send: wait.
+    gateway.expire_commands(state, at(day, 18, 10))
+    assert _statuses(live_server, power) == _statuses(live_server, level) == {"expired"}
+    assert round_at(at(day, 18, 9, 30)) is None, "not before RETRY_AFTER"
+    again = round_at(at(day, 18, 10))
+    assert again is not None
+    assert again.retry
+    assert (again.state.power, again.state.level) == (True, 100)
+    assert len(again.group_command_ids) == 2
+    assert not {power, level} & set(again.group_command_ids)
+    power, level = again.group_command_ids
+    assert _payload_of(live_server, power) == ({"type": "set_power", "on": True}, len(circuits))
+    assert round_at(at(day, 18, 11)) is None, "the new ones are still on their way"
+    runs = audit_rows(live_server, action="schedule.run", target=f"lighting group {QIANJIANG}")
+    assert runs[-1].detail["retry"] is True
+
+    # Every device fails both: sent again, but only ten minutes after the last send.
+    assert sorted(gw.answer(circuits, ok=False)) == sorted(
+        f"{g}:{c}" for g in (power, level) for c in circuits
+    )
+    assert _statuses(live_server, power) == {"failed"}
+    assert round_at(at(day, 18, 15)) is None
+    third = round_at(at(day, 18, 20))
+    assert third is not None
+    assert third.retry
+    power, level = third.group_command_ids
+
+    # One device acks the power command: it reached the group, nothing is repeated.
+    gw.answer(circuits, ok=None)
+    assert _statuses(live_server, power) == {"acked", "failed"}
+    gateway.expire_commands(state, at(day, 18, 31))
+    assert round_at(at(day, 18, 40)) is None
+    assert round_at(at(day, 22, 59)) is None
+
+    # 23:00 dims to 50 %; a person sets the level by hand before the gateway took it, and the
+    # power command expires: only the power command is sent again, the person's level stays.
+    dim = round_at(at(day, 23))
+    assert dim is not None
+    power, level = dim.group_command_ids
+    # (Issued in-process at the fake clock's 23:05: a push would stamp the real now, which is
+    # before the fake evening, and a command never supersedes a newer one.)
+    by_hand = dc.issue_group(
+        group_command_id=f"hand-{uuid.uuid4().hex[:8]}",
+        targets=[(c, DeviceKind.LIGHT_CIRCUIT) for c in circuits],
+        payload=dc.SetLevel(80),
+        actor=Actor("operator", frozenset({Role.OPERATOR})),
+        server_now=at(day, 23, 5),
+        not_after=at(day, 23, 15),
+        fleet={},
+    )
+    assert not isinstance(by_hand, Rejection)
+    with state.gate.write() as session:
+        hd.write_issued(session, by_hand[0].group_command_id or "", by_hand, at(day, 23, 5))
+    assert _statuses(live_server, level) == {"superseded"}
+    gateway.expire_commands(state, at(day, 23, 10))
+    assert _statuses(live_server, power) == {"expired"}
+    resent = round_at(at(day, 23, 10))
+    assert resent is not None
+    assert resent.retry
+    (only,) = resent.group_command_ids
+    assert _payload_of(live_server, only) == ({"type": "set_power", "on": True}, len(circuits))
+
+
+def test_power_and_level_are_stored_together_or_not_at_all(
+    live_server: LiveServer, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused level command must not leave the power command stored (and, with nothing
+    recorded as done, stored again every round)."""
+    state = live_server.state
+    circuits = set(load_reference().devices.lighting_groups[XIANGHU].circuits)
+    result = api.do("operator", "ws-pair", "schedule.set", group=XIANGHU, schedule=NIGHT)
+    assert result["status"] == "applied"
+    real = dc.issue_group
+
+    def refuse_xianghu_levels(**kw: Any) -> Any:
+        if isinstance(kw["payload"], dc.SetLevel) and {d for d, _ in kw["targets"]} == circuits:
+            return Rejection("test_refused", "测试拒绝", "refused by the test")
+        return real(**kw)
+
+    def scheduled_power_rows() -> int:
+        with state.gate.read() as session:
+            rows = session.scalars(
+                select(DeviceCommandRow).where(DeviceCommandRow.device_id.in_(circuits))
+            )
+            return sum(
+                r.doc["issued_by"] == "system:scheduler" and r.doc["payload"]["type"] == "set_power"
+                for r in rows
+            )
+
+    before = scheduled_power_rows()
+    monkeypatch.setattr(dc, "issue_group", refuse_xianghu_levels)
+    day = date(2026, 12, 5)
+    for minute in (0, 1, 2):
+        assert XIANGHU not in {c.group for c in ls.run_scheduler(state, at(day, 18, minute))}
+    assert scheduled_power_rows() == before, "a half-issued pair was stored"
+    monkeypatch.setattr(dc, "issue_group", real)
+    done = {c.group: c for c in ls.run_scheduler(state, at(day, 18, 3))}
+    assert len(done[XIANGHU].group_command_ids) == 2
+    assert scheduled_power_rows() == before + len(circuits)
+
+
+# ---------------------------------------------------------------------- astral at the boundary
+
+HANGZHOU = LocationInfo("Hangzhou", "China", "Asia/Shanghai", 30.2741, 120.1551)
+
+
+def _sun(day: date, event: str) -> datetime:
+    moment: datetime = sun(HANGZHOU.observer, day, tzinfo=CITY_TZ)[event]
+    return moment
+
+
+@pytest.mark.parametrize("day", [date(2026, 6, 21), date(2026, 12, 21)], ids=["summer", "winter"])
+def test_the_scheduler_switches_exactly_at_sunset_plus_15_and_sunrise_minus_10(
+    live_server: LiveServer, api: Api, day: date
+) -> None:
+    """Computed with astral in the test (Hangzhou, independent of the domain's constants):
+    a minute before sunset+15 the lights are off, a minute after on; a minute before the next
+    morning's sunrise-10 still on, a minute after off."""
+    state = live_server.state
+    result = api.do(
+        "operator", f"ws-astral-{day:%m}", "schedule.set", group=QIANDAOHU, schedule=ALL_NIGHT
+    )
+    assert result["status"] == "applied"
+    on = _sun(day, "sunset") + timedelta(minutes=15)
+    off = _sun(day + timedelta(days=1), "sunrise") - timedelta(minutes=10)
+    minute = timedelta(minutes=1)
+
+    def state_at(when: datetime) -> tuple[bool, int] | None:
+        done = {c.group: c for c in ls.run_scheduler(state, when)}.get(QIANDAOHU)
+        return None if done is None else (done.state.power, done.state.level)
+
+    first = state_at(on - minute)
+    assert first in (None, (False, 0)), "before sunset+15 the lights are (or stay) off"
+    assert state_at(on + minute) == (True, 100)
+    assert state_at(off - minute) is None, "still on before sunrise-10"
+    assert state_at(off + minute) == (False, 0)
+    # The switching times really are the season's: summer evenings are late, winter's early.
+    assert (on.hour, on.minute) > (19, 0) if day.month == 6 else (on.hour, on.minute) < (17, 30)
