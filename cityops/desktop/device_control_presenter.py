@@ -9,13 +9,14 @@ What it does (DESIGN §3 device commands):
 - the tree: every device read in a worker thread, then only what the sync touched, coalesced
   (``REFRESH_MS``); a takeover's end is shown when it comes (the screen restores itself), even
   before the gateway's report says so;
-- a command: targets resolved (the selection or all devices of the kind), a confirmation with
-  the target count and how many are offline; typed confirmation when the domain says the
-  command is city-wide (``needs_typed_confirmation``), with a warning when this user lacks the
-  operator role (the server decides with the roles it holds now, refuses and audits); then one
-  ``device.command`` intent (absolute payload, ``not_after`` = now + ``command_ttl``, or the
-  takeover's end, a client-made group command id, ``confirmed_count``, and
-  ``typed_confirmation: true`` only when the user passed the typed confirmation);
+- a command: targets resolved (the selection — only the devices the tree's search and filters
+  show, the confirmation says how many the selection hides — or all devices of the kind), a
+  confirmation with the target count and how many are offline; typed confirmation when the
+  domain says the command is city-wide (``needs_typed_confirmation``), with a warning when this
+  user lacks the operator role (the server decides with the roles it holds now, refuses and
+  audits); then one ``device.command`` intent (absolute payload, ``not_after`` = now +
+  ``command_ttl``, or the takeover's end, a client-made group command id, ``confirmed_count``,
+  and ``typed_confirmation: true`` only when the user passed the typed confirmation);
 - progress: per group command, acked / failed / pending / expired as the changes arrive; the
   rows of this workstation's intents that are still in the outbox ("queued offline") or that
   the server refused (its reason, e.g. expired before it reached the server); retry sends the
@@ -370,12 +371,15 @@ class DeviceControlPresenter(QObject):
 
     # ------------------------------------------------------------------ commands
 
-    def _targets(self, action: str, scope: str) -> list[feed.DeviceRow]:
+    def _targets(
+        self, action: str, scope: str, *, visible_only: bool = True
+    ) -> list[feed.DeviceRow]:
         screens = action in ("show", "takeover", "restore", "brightness", "screen_power")
         if scope == "all":
             pool: Iterable[feed.DeviceRow] = self.rows.values()
         else:
-            pool = (self.rows[i] for i in self.window.tree.selected_ids() if i in self.rows)
+            ids = self.window.tree.selected_ids(visible_only=visible_only)
+            pool = (self.rows[i] for i in ids if i in self.rows)
         if screens:
             return [r for r in pool if r.kind is DeviceKind.LED_SCREEN]
         return [r for r in pool if r.kind in LIGHTING_KINDS]
@@ -400,8 +404,14 @@ class DeviceControlPresenter(QObject):
         if not targets:
             self.window.show_message(self.tr("没有可作用的设备：请先在树中选择设备"), error=True)
             return
+        note = ""
+        if scope != "all":
+            # Only what the search / filters show is targeted; say what the selection hides.
+            hidden = len(self._targets(action, scope, visible_only=False)) - len(targets)
+            if hidden:
+                note = self.tr("另有 %1 台被筛选隐藏，不在此次范围").replace("%1", str(hidden))
         payload = self._payload(action, params, self._clock())
-        self._tasks.spawn(self.issue(targets, payload), f"device-{action}")
+        self._tasks.spawn(self.issue(targets, payload, note=note), f"device-{action}")
 
     def _on_window_retry_requested(self, group_command_id: str) -> None:
         self._tasks.spawn(self._retry(group_command_id), "device-retry")

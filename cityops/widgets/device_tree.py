@@ -9,8 +9,9 @@ the store or the app):
   only the rows given (``dataChanged``, no reset) and keeps each group's and district's
   "n devices · k offline" label right, ``ids_under(index)`` lists the devices a node holds;
 - ``DeviceTree``: search box, "offline only" / "faulty only" filters, the view (several nodes
-  may be selected) and ``selection_changed(list[str])``: the devices under the selection, in
-  tree order, which is what a group command will target.
+  may be selected) and ``selection_changed(list[str])``: the devices under the selection that
+  the search and filters show, in tree order, which is what a group command will target
+  (``selected_ids(visible_only=False)`` also lists the hidden ones, for the confirmation).
 
 Columns: ``COL_NAME``, ``COL_STATE``, ``COL_LEVEL``, ``COL_CONTENT``, ``COL_FAULTS``,
 ``COL_SEEN``; roles ``IdRole`` (device id, or None on a district / group node), ``OnlineRole``,
@@ -294,12 +295,20 @@ class DeviceTree(QWidget):
         if self.proxy.active():
             self.proxy.refresh()
 
-    def selected_ids(self) -> list[str]:
+    def selected_ids(self, *, visible_only: bool = True) -> list[str]:
+        """The devices under the selected nodes, in tree order. While a search or filter is
+        on, only those it shows (a selected district must not reach the devices the user
+        filtered out of sight); ``visible_only=False``: all of them."""
         seen: dict[str, None] = {}
         for index in self.view.selectionModel().selectedRows(COL_NAME):
             for device_id in self.model.ids_under(self.proxy.mapToSource(index)):
                 seen[device_id] = None
+        if visible_only and self.proxy.active():
+            return [d for d in seen if self._shown(d)]
         return list(seen)
+
+    def _shown(self, device_id: str) -> bool:
+        return self.proxy.mapFromSource(self.model.index_of(device_id)).isValid()
 
     def select_ids(self, ids: Iterable[str]) -> None:
         """Select these devices (their rows), e.g. the failed ones of a command."""

@@ -35,7 +35,7 @@ from cityops.domain.devices import DeviceKind  # noqa: E402
 from cityops.server import admin  # noqa: E402
 from cityops.server.db import make_engine  # noqa: E402
 from cityops.server.models import AuditEntry, DeviceCommandRow, DeviceRow  # noqa: E402
-from cityops.widgets.device_tree import COL_CONTENT  # noqa: E402
+from cityops.widgets.device_tree import COL_CONTENT, DeviceCells, DeviceEntry, DeviceTree  # noqa: E402
 from tests.qt.device_hall import Console, GatewayThread, control  # noqa: E402
 from tests.qt.link import CuttableLink  # noqa: E402
 from tests.qt.qt_loop import run  # noqa: E402
@@ -424,3 +424,39 @@ def test_reconfirming_a_city_wide_command_asks_for_the_count_again(qapp: QApplic
     assert dialog.grab().save(str(SHOTS / "device-control-reconfirm-typed.png"))
     dialog.close()
     dialog.deleteLater()
+
+
+def test_a_filtered_selection_targets_only_the_devices_shown(qapp: QApplication) -> None:
+    """A district selected while "offline only" is on targets its offline devices, not the
+    ones the filter hides; the confirmation says how many are left out."""
+    tree = DeviceTree()
+    entries = [
+        DeviceEntry(f"LC-{n}", f"{n}号回路", "330105", "拱墅区", "street", "道路照明")
+        for n in range(1, 5)
+    ]
+    tree.set_devices(entries)
+    cells = {
+        e.id: DeviceCells("", "", "", "", "", online=e.id != "LC-2", faulty=False) for e in entries
+    }
+    tree.update(cells)
+    tree.offline_check.setChecked(True)
+    district = tree.proxy.index(0, 0)
+    tree.view.selectionModel().select(
+        district,
+        tree.view.selectionModel().SelectionFlag.ClearAndSelect
+        | tree.view.selectionModel().SelectionFlag.Rows,
+    )
+    assert tree.selected_ids() == ["LC-2"]
+    assert len(tree.selected_ids(visible_only=False)) == 4
+    tree.offline_check.setChecked(False)
+    assert len(tree.selected_ids()) == 4  # no filter: the whole district
+    dialog = CommandConfirmDialog(
+        "关闭电源（关灯/关屏）", 1, 1, note="另有 3 台被筛选隐藏，不在此次范围"
+    )
+    dialog.show()
+    assert dialog.note_label is not None
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(SHOTS / "device-control-confirm-filtered.png"))
+    dialog.close()
+    dialog.deleteLater()
+    tree.deleteLater()
