@@ -318,14 +318,26 @@ class DeviceControlPresenter(QObject):
             items.append((row["at"], row))
         for g in groups:
             p = g.progress
+            # Every device is counted somewhere: acked, failed (with reasons), pending,
+            # expired (with reasons) or superseded by a newer command (in the state text).
+            parts = [f"{r or self.tr('未说明原因')}×{n}" for r, n in sorted(g.reasons.items())]
+            parts += [
+                self.tr("过期：%1×%2").replace("%1", r or self.tr("未送达")).replace("%2", str(n))
+                for r, n in sorted(g.expired_reasons.items())
+            ]
+            if p.superseded:
+                parts.append(self.tr("被新指令取代 ×%1").replace("%1", str(p.superseded)))
             if p.done:
                 state = self.tr("完成")
                 if p.failed or p.expired:
-                    reasons = "；".join(f"{r}×{n}" for r, n in sorted(g.reasons.items()))
-                    state = self.tr("完成（有失败：%1）").replace("%1", reasons or "—")
+                    state = self.tr("完成（有失败：%1）").replace("%1", "；".join(parts) or "—")
+                elif parts:
+                    state = self.tr("完成（%1）").replace("%1", "；".join(parts))
             else:
                 state = self.tr("进行中 %1/%2").replace("%1", str(p.total - p.pending))
                 state = state.replace("%2", str(p.total))
+                if parts:
+                    state += "（" + "；".join(parts) + "）"
             items.append(
                 (
                     g.issued_at,

@@ -8,7 +8,8 @@ thread) and to the benchmark:
 - ``Fleet`` / ``fleet_of(rows)``: how many devices of each kind the city has, which the typed
   confirmation rule (``device_commands.needs_typed_confirmation``) measures a command against;
 - ``GroupCommand`` and ``load_group_commands(store, ids=None, limit=)``: the group commands the
-  server knows (who, what, when, progress per status), newest first — the progress panel and
+  server knows (who, what, when, progress per status, the reasons of failed and of expired
+  device commands), newest first — the progress panel and
   the audit list;
 - ``OutboxCommand`` and ``load_outbox_commands(store, limit=)``: this workstation's device
   intents that are still waiting in the outbox or that the server refused, with its reason;
@@ -141,6 +142,8 @@ class GroupCommand:
     progress: GroupCommandProgress
     #: Failure reasons with how many devices gave each (the gateway's words).
     reasons: Mapping[str, int] = field(default_factory=dict)
+    #: The same for expired commands ("" where the server gave no reason).
+    expired_reasons: Mapping[str, int] = field(default_factory=dict)
 
 
 _NEWEST_GROUPS = text(
@@ -168,6 +171,7 @@ def _groups(conn: Connection, ids: list[str]) -> list[GroupCommand]:
     counts: dict[str, dict[str, int]] = {}
     samples: dict[str, str] = {}
     reasons: dict[str, Counter[str]] = {}
+    expired: dict[str, Counter[str]] = {}
     for chunk in _chunks(ids):
         marks = _marks(len(chunk))
         # Covered by ix_device_commands_group (group_command_id, status).
@@ -184,13 +188,14 @@ def _groups(conn: Connection, ids: list[str]) -> list[GroupCommand]:
             chunk,
         ):
             samples[gid] = doc
-        for gid, reason, n in raw.execute(
-            "SELECT group_command_id, json_extract(doc, '$.reason'), count(*) "
-            f"FROM device_commands WHERE group_command_id IN ({marks}) AND status = 'failed' "
-            "GROUP BY 1, 2",
+        for gid, status, reason, n in raw.execute(
+            "SELECT group_command_id, status, json_extract(doc, '$.reason'), count(*) "
+            f"FROM device_commands WHERE group_command_id IN ({marks}) "
+            "AND status IN ('failed', 'expired') GROUP BY 1, 2, 3",
             chunk,
         ):
-            reasons.setdefault(gid, Counter())[str(reason or "")] += n
+            into = reasons if status == "failed" else expired
+            into.setdefault(gid, Counter())[str(reason or "")] += n
     out = []
     for gid in ids:
         if gid not in samples:
@@ -205,6 +210,7 @@ def _groups(conn: Connection, ids: list[str]) -> list[GroupCommand]:
                 not_after=str(doc.get("not_after") or ""),
                 progress=_progress(counts.get(gid, {})),
                 reasons=dict(reasons.get(gid, {})),
+                expired_reasons=dict(expired.get(gid, {})),
             )
         )
     return out

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import uuid6
 
 from cityops.desktop import device_feed as feed
-from cityops.desktop.device_control_presenter import intent_time
+from cityops.desktop.device_control_presenter import DeviceControlPresenter, intent_time
 from cityops.domain.devices import DeviceKind
 from cityops.local_store.store import LocalStore
 
@@ -66,8 +67,8 @@ def test_devices_groups_and_outbox_as_the_window_reads_them(tmp_path: Path) -> N
     store = LocalStore.open(tmp_path / "cache.sqlite3")
     until = (NOW + timedelta(minutes=5)).isoformat()
     docs = [device(n) for n in range(1, 7)] + [device(7, takeover_until=until)]
-    statuses = ["acked", "acked", "failed", "failed", "sent", "expired"]
-    reasons = [None, None, "设备离线", "设备离线", None, None]
+    statuses = ["acked", "acked", "failed", "failed", "sent", "expired", "superseded"]
+    reasons = [None, None, "设备离线", "设备离线", None, None, None]
     commands = [
         command("G1", n + 1, s, r) for n, (s, r) in enumerate(zip(statuses, reasons, strict=True))
     ]
@@ -87,9 +88,20 @@ def test_devices_groups_and_outbox_as_the_window_reads_them(tmp_path: Path) -> N
     assert group.id == "G1"
     assert group.issued_by == "operator"
     p = group.progress
-    assert (p.acked, p.failed, p.pending, p.expired, p.total) == (2, 2, 1, 1, 6)
+    assert (p.acked, p.failed, p.pending, p.expired, p.superseded, p.total) == (2, 2, 1, 1, 1, 7)
     assert not p.done
     assert group.reasons == {"设备离线": 2}
+    assert group.expired_reasons == {"": 1}
+    # The progress panel accounts for every device: the superseded and the expired one too.
+    fake = SimpleNamespace(
+        tr=lambda text: text,
+        session=SimpleNamespace(me=SimpleNamespace(user_id="operator")),
+        gate=SimpleNamespace(voided_groups=set()),
+    )
+    (shown,), _audit = DeviceControlPresenter._history_rows(fake, [], [group])  # type: ignore[arg-type]
+    assert "被新指令取代 ×1" in shown["state"], shown
+    assert "过期：未送达×1" in shown["state"], shown
+    assert "设备离线×2" in shown["state"], shown
     assert feed.failed_devices(store, "G1") == ["LED-0003", "LED-0004"]
 
     args = {
