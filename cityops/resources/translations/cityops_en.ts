@@ -1558,32 +1558,32 @@
 <context>
     <name>CommandConfirmDialog</name>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="60"/>
+        <location filename="../../desktop/device_confirm.py" line="65"/>
         <source>确认设备指令</source>
         <translation>Confirm device command</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="70"/>
+        <location filename="../../desktop/device_confirm.py" line="80"/>
         <source>将下发到 %1 台设备，其中 %2 台当前离线（离线设备将报告失败）</source>
         <translation>Will be sent to %1 devices, %2 of them offline now (offline devices will report failure)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="79"/>
+        <location filename="../../desktop/device_confirm.py" line="89"/>
         <source>这是全市范围的指令。请输入目标设备数量 %1 以确认：</source>
         <translation>This is a city-wide command. Type the number of target devices, %1, to confirm:</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="92"/>
+        <location filename="../../desktop/device_confirm.py" line="102"/>
         <source>该指令需要设备操作员（operator）角色；您当前没有该角色，服务器将按您的当前角色裁决，预计会拒绝并记录审计。</source>
         <translation>This command needs the operator role. You do not have it; the server decides by your current roles and will most likely refuse it and audit the refusal.</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="100"/>
+        <location filename="../../desktop/device_confirm.py" line="110"/>
         <source>下发</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="101"/>
+        <location filename="../../desktop/device_confirm.py" line="111"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1637,78 +1637,123 @@
 <context>
     <name>DeviceControlPresenter</name>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="176"/>
+        <location filename="../../desktop/device_control_presenter.py" line="178"/>
         <source>未分组</source>
-        <extracomment>Coalescing of live changes into one tree / progress update. A routine command must reach the server within this time or not at all. A device command older than this when the link returns is confirmed again before it goes. Progress and audit rows kept on screen. What one unit of the takeover spin box is (tests shorten it to seconds). The confirmation dialog waiting for an answer, if any (tests answer it).</extracomment>
+        <extracomment>Coalescing of live changes into one tree / progress update. A routine command must reach the server within this time or not at all. Progress and audit rows kept on screen. What one unit of the takeover spin box is (tests shorten it to seconds). The confirmation dialog waiting for an answer, if any (tests answer it).</extracomment>
         <translation>Ungrouped</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="306"/>
+        <location filename="../../desktop/device_control_presenter.py" line="308"/>
         <source>离线排队，待上送服务器</source>
         <translation>Queued offline, waiting to reach the server</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="309"/>
+        <location filename="../../desktop/device_control_presenter.py" line="311"/>
         <source>已作废（重新确认时取消），未执行</source>
         <translation>Voided at re-confirmation, not executed</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="311"/>
+        <location filename="../../desktop/device_control_presenter.py" line="313"/>
         <source>服务器拒绝，未执行：%1</source>
         <translation>Refused by the server, not executed: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="315"/>
+        <location filename="../../desktop/device_control_presenter.py" line="317"/>
         <source>服务器已受理</source>
         <translation>Accepted by the server</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="320"/>
+        <location filename="../../desktop/device_control_presenter.py" line="325"/>
+        <source>过期：%1×%2</source>
+        <translation>expired: %1×%2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="325"/>
+        <source>未送达</source>
+        <translation>not delivered</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="329"/>
+        <source>被新指令取代 ×%1</source>
+        <translation>superseded by a newer command ×%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="331"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="323"/>
+        <location filename="../../desktop/device_control_presenter.py" line="333"/>
         <source>完成（有失败：%1）</source>
         <translation>Done (with failures: %1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="325"/>
+        <location filename="../../desktop/device_control_presenter.py" line="335"/>
+        <source>完成（%1）</source>
+        <translation>Done (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="337"/>
         <source>进行中 %1/%2</source>
         <translation>In progress %1/%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="348"/>
+        <location filename="../../desktop/device_control_presenter.py" line="362"/>
         <source>%1  %2  %3（%4 台）— %5</source>
         <translation>%1  %2  %3 (%4 devices) — %5</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="363"/>
+        <location filename="../../desktop/device_control_presenter.py" line="377"/>
         <source>设备指令未执行：%1</source>
         <translation>Device command not executed: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="400"/>
+        <location filename="../../desktop/device_control_presenter.py" line="417"/>
         <source>没有可作用的设备：请先在树中选择设备</source>
         <translation>No devices to act on: select devices in the tree first</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="412"/>
+        <location filename="../../desktop/device_control_presenter.py" line="424"/>
+        <source>另有 %1 台被筛选隐藏，不在此次范围</source>
+        <translation>%1 more devices are hidden by the filter and not included</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="435"/>
         <source>该指令没有失败的设备</source>
         <translation>This command has no failed devices</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="418"/>
+        <location filename="../../desktop/device_control_presenter.py" line="444"/>
         <source>接管已结束，不再重试</source>
         <translation>The takeover has ended; not retried</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="455"/>
+        <location filename="../../desktop/device_control_presenter.py" line="450"/>
+        <source>原指令下发于 %1，已超过 %2 分钟，不再重试：请确认现场情况后重新下发</source>
+        <translation>The original command was issued at %1, more than %2 minutes ago; not retried: check the situation on site and issue it again</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="463"/>
+        <source>失败的设备此后都已收到更新的同类指令，无需重试</source>
+        <translation>Every failed device has since received a newer command of the same kind; nothing to retry</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="467"/>
+        <source>重试：原指令“%1”（%2 由 %3 下发）中失败的设备</source>
+        <translation>Retry: the failed devices of &quot;%1&quot; (issued %2 by %3)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="475"/>
+        <source>另有 %1 台失败的设备此后已收到更新的同类指令，不再重试</source>
+        <translation>%1 more failed devices have since received a newer command of the same kind and are not retried</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="511"/>
         <source>已取消，未下发</source>
         <translation>Cancelled, not sent</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="473"/>
+        <location filename="../../desktop/device_control_presenter.py" line="533"/>
         <source>已提交：%1（%2 台）</source>
         <translation>Submitted: %1 (%2 devices)</translation>
     </message>
@@ -1716,240 +1761,245 @@
 <context>
     <name>DeviceControlWindow</name>
     <message>
-        <location filename="../../desktop/device_control.py" line="126"/>
+        <location filename="../../desktop/device_control.py" line="128"/>
         <source>设备控制 — LED 大屏与路灯</source>
         <translation>Device control — LED screens and street lights</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="146"/>
+        <location filename="../../desktop/device_control.py" line="148"/>
         <source>LED 大屏</source>
         <translation>LED screens</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="147"/>
+        <location filename="../../desktop/device_control.py" line="149"/>
         <source>照明</source>
         <translation>Lighting</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="149"/>
+        <location filename="../../desktop/device_control.py" line="151"/>
         <source>照明计划</source>
         <translation>Lighting schedule</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="164"/>
-        <location filename="../../desktop/device_control.py" line="332"/>
+        <location filename="../../desktop/device_control.py" line="166"/>
+        <location filename="../../desktop/device_control.py" line="334"/>
         <source>未选择设备</source>
         <translation>No device selected</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="168"/>
+        <location filename="../../desktop/device_control.py" line="170"/>
         <source>作用范围：</source>
         <translation>Scope:</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="170"/>
+        <location filename="../../desktop/device_control.py" line="172"/>
         <source>树中所选的大屏</source>
         <translation>Screens selected in the tree</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="171"/>
+        <location filename="../../desktop/device_control.py" line="173"/>
         <source>全部大屏（“一张图”）</source>
         <translation>All screens (&quot;one picture&quot;)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="174"/>
+        <location filename="../../desktop/device_control.py" line="176"/>
         <source>内容</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="177"/>
+        <location filename="../../desktop/device_control.py" line="179"/>
         <source>要显示的文字，或图片编号 img:…</source>
         <translation>Text to show, or an image id img:…</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="179"/>
+        <location filename="../../desktop/device_control.py" line="181"/>
         <source>发布内容 (Ctrl+P)</source>
         <translation>Publish content (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="181"/>
+        <location filename="../../desktop/device_control.py" line="183"/>
         <source>接管时长（分钟）</source>
         <translation>Takeover length (minutes)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="186"/>
+        <location filename="../../desktop/device_control.py" line="188"/>
         <source>紧急接管 (Ctrl+T)</source>
         <translation>Emergency takeover (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="189"/>
+        <location filename="../../desktop/device_control.py" line="191"/>
         <source>立即恢复 (Ctrl+R)</source>
         <translation>Restore now (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="192"/>
+        <location filename="../../desktop/device_control.py" line="194"/>
         <source>亮度与电源</source>
         <translation>Brightness and power</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="198"/>
+        <location filename="../../desktop/device_control.py" line="200"/>
         <source>设置亮度</source>
         <translation>Set brightness</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="199"/>
+        <location filename="../../desktop/device_control.py" line="201"/>
         <source>开屏</source>
         <translation>Screens on</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="200"/>
+        <location filename="../../desktop/device_control.py" line="202"/>
         <source>关屏</source>
         <translation>Screens off</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="225"/>
+        <location filename="../../desktop/device_control.py" line="227"/>
         <source>总开关（全市道路与景观照明“一个开关”）</source>
         <translation>Master switch (all road and landscape lighting on &quot;one switch&quot;)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="227"/>
+        <location filename="../../desktop/device_control.py" line="229"/>
         <source>全部开灯</source>
         <translation>All lights on</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="228"/>
+        <location filename="../../desktop/device_control.py" line="230"/>
         <source>全部关灯</source>
         <translation>All lights off</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="233"/>
+        <location filename="../../desktop/device_control.py" line="235"/>
         <source>树中所选的照明设备</source>
         <translation>Lighting selected in the tree</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="235"/>
+        <location filename="../../desktop/device_control.py" line="237"/>
         <source>开灯</source>
         <translation>Lights on</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="236"/>
+        <location filename="../../desktop/device_control.py" line="238"/>
         <source>关灯</source>
         <translation>Lights off</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="243"/>
+        <location filename="../../desktop/device_control.py" line="245"/>
         <source>调光</source>
         <translation>Dim</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="275"/>
+        <location filename="../../desktop/device_control.py" line="277"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="276"/>
+        <location filename="../../desktop/device_control.py" line="278"/>
         <source>操作人</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="277"/>
+        <location filename="../../desktop/device_control.py" line="279"/>
         <source>指令</source>
         <translation>Command</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="278"/>
+        <location filename="../../desktop/device_control.py" line="280"/>
         <source>设备数</source>
         <translation>Devices</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="279"/>
+        <location filename="../../desktop/device_control.py" line="281"/>
         <source>已确认</source>
         <translation>Acked</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="280"/>
+        <location filename="../../desktop/device_control.py" line="282"/>
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="281"/>
+        <location filename="../../desktop/device_control.py" line="283"/>
         <source>待回执</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="282"/>
+        <location filename="../../desktop/device_control.py" line="284"/>
         <source>已过期</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="283"/>
+        <location filename="../../desktop/device_control.py" line="285"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="296"/>
+        <location filename="../../desktop/device_control.py" line="298"/>
         <source>重试失败的设备 (Ctrl+Shift+R)</source>
         <translation>Retry failed devices (Ctrl+Shift+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="301"/>
+        <location filename="../../desktop/device_control.py" line="303"/>
         <source>指令进度</source>
         <translation>Command progress</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="303"/>
+        <location filename="../../desktop/device_control.py" line="305"/>
         <source>操作审计</source>
         <translation>Audit</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="308"/>
+        <location filename="../../desktop/device_control.py" line="310"/>
         <source>搜索设备</source>
         <translation>Search devices</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="309"/>
+        <location filename="../../desktop/device_control.py" line="311"/>
         <source>发布内容</source>
         <translation>Publish content</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="310"/>
+        <location filename="../../desktop/device_control.py" line="312"/>
         <source>紧急接管</source>
         <translation>Emergency takeover</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="311"/>
+        <location filename="../../desktop/device_control.py" line="313"/>
         <source>立即恢复</source>
         <translation>Restore now</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="312"/>
+        <location filename="../../desktop/device_control.py" line="314"/>
         <source>重试失败的设备</source>
         <translation>Retry failed devices</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="318"/>
+        <location filename="../../desktop/device_control.py" line="320"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="319"/>
+        <location filename="../../desktop/device_control.py" line="321"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="335"/>
+        <location filename="../../desktop/device_control.py" line="337"/>
         <source>已选择 %1 块大屏、%2 个照明设备（%3 台离线）</source>
         <translation>Selected %1 screens, %2 lighting devices (%3 offline)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="406"/>
+        <location filename="../../desktop/device_control.py" line="418"/>
         <source>请先输入要显示的内容</source>
         <translation>Enter the content to show first</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="413"/>
+        <location filename="../../desktop/device_control.py" line="425"/>
         <source>紧急接管需要输入显示内容</source>
         <translation>An emergency takeover needs content to show</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control.py" line="435"/>
+        <source>请先在“指令进度”中选择要重试的指令</source>
+        <translation>First select the command to retry under &quot;Command progress&quot;</translation>
     </message>
 </context>
 <context>
@@ -2003,17 +2053,17 @@
 <context>
     <name>DeviceTree</name>
     <message>
-        <location filename="../../widgets/device_tree.py" line="258"/>
+        <location filename="../../widgets/device_tree.py" line="259"/>
         <source>搜索设备名称或编号…</source>
         <translation>Search device name or id…</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="260"/>
+        <location filename="../../widgets/device_tree.py" line="261"/>
         <source>仅离线</source>
         <translation>Offline only</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="261"/>
+        <location filename="../../widgets/device_tree.py" line="262"/>
         <source>仅故障</source>
         <translation>Faulty only</translation>
     </message>
@@ -2021,37 +2071,37 @@
 <context>
     <name>DeviceTreeModel</name>
     <message>
-        <location filename="../../widgets/device_tree.py" line="82"/>
+        <location filename="../../widgets/device_tree.py" line="83"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="83"/>
+        <location filename="../../widgets/device_tree.py" line="84"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="84"/>
+        <location filename="../../widgets/device_tree.py" line="85"/>
         <source>亮度/调光</source>
         <translation>Brightness/dim</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="85"/>
+        <location filename="../../widgets/device_tree.py" line="86"/>
         <source>当前内容</source>
         <translation>Current content</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="86"/>
+        <location filename="../../widgets/device_tree.py" line="87"/>
         <source>故障</source>
         <translation>Faults</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="87"/>
+        <location filename="../../widgets/device_tree.py" line="88"/>
         <source>最后在线</source>
         <translation>Last seen</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="176"/>
+        <location filename="../../widgets/device_tree.py" line="177"/>
         <source>%1（%2 台 · %3 离线）</source>
         <translation>%1 (%2 devices · %3 offline)</translation>
     </message>
@@ -2509,12 +2559,12 @@
 <context>
     <name>OfflineBanner</name>
     <message>
-        <location filename="../../desktop/status_bar.py" line="86"/>
+        <location filename="../../desktop/status_bar.py" line="100"/>
         <source>重新登录</source>
         <translation>Sign in again</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/status_bar.py" line="97"/>
+        <location filename="../../desktop/status_bar.py" line="111"/>
         <source>离线工作中：操作已保存在本机，恢复连接后自动上传（待上传 %n 条）</source>
         <translation>
             <numerusform>Working offline: your actions are saved on this computer and go up when the link is back (%n waiting to upload)</numerusform>
@@ -2522,7 +2572,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/status_bar.py" line="103"/>
+        <location filename="../../desktop/status_bar.py" line="117"/>
         <source>登录已失效：操作仍保存在本机（待上传 %n 条），请重新登录后上传</source>
         <translation>
             <numerusform>Sign-in expired: your actions are still saved here (%n waiting to upload); sign in again to upload them</numerusform>
@@ -2530,7 +2580,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="106"/>
+        <location filename="../../desktop/status_bar.py" line="120"/>
         <source>同步受阻，请联系系统管理员：</source>
         <translation>Sync is blocked, contact your system administrator: </translation>
     </message>
@@ -2538,162 +2588,172 @@
 <context>
     <name>RankingPresenter</name>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="175"/>
+        <location filename="../../desktop/ranking_presenter.py" line="205"/>
         <source>全市平均</source>
-        <extracomment>Least seconds between two reloads caused by synced changes (a ranking takes ~1.5 s). The trend of the shown period: (period, district → total) oldest first.</extracomment>
         <translation>City average</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="230"/>
-        <source>%1 · %2：%3/%4 件</source>
-        <translation>%1 · %2: %3/%4 cases</translation>
+        <location filename="../../desktop/ranking_presenter.py" line="165"/>
+        <source>%1 条检查记录的考评项或数量不符合现行考评标准，未计分</source>
+        <extracomment>Least seconds between two reloads caused by synced changes (a ranking takes ~1.5 s). The trend of the shown period: (period, district → total) oldest first.</extracomment>
+        <translation>%1 inspection findings have an item or count the current standard cannot score; left out</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="233"/>
-        <location filename="../../desktop/ranking_presenter.py" line="275"/>
+        <location filename="../../desktop/ranking_presenter.py" line="288"/>
+        <source>%1 · %2：%3</source>
+        <translation>%1 · %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="291"/>
+        <location filename="../../desktop/ranking_presenter.py" line="352"/>
         <source>（列出前 %1 件）</source>
         <translation>(first %1 listed)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="234"/>
-        <location filename="../../desktop/ranking_presenter.py" line="276"/>
+        <location filename="../../desktop/ranking_presenter.py" line="292"/>
+        <location filename="../../desktop/ranking_presenter.py" line="353"/>
         <source>案件编号</source>
         <translation>Case id</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="234"/>
+        <location filename="../../desktop/ranking_presenter.py" line="292"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="234"/>
-        <location filename="../../desktop/ranking_presenter.py" line="276"/>
+        <location filename="../../desktop/ranking_presenter.py" line="292"/>
+        <location filename="../../desktop/ranking_presenter.py" line="353"/>
         <source>上报时间</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="235"/>
+        <location filename="../../desktop/ranking_presenter.py" line="293"/>
         <source>节点时间</source>
         <translation>Milestone</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="235"/>
+        <location filename="../../desktop/ranking_presenter.py" line="293"/>
         <source>计分</source>
         <translation>Counts</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="235"/>
-        <location filename="../../desktop/ranking_presenter.py" line="277"/>
+        <location filename="../../desktop/ranking_presenter.py" line="293"/>
+        <location filename="../../desktop/ranking_presenter.py" line="354"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="238"/>
+        <location filename="../../desktop/ranking_presenter.py" line="296"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="238"/>
+        <location filename="../../desktop/ranking_presenter.py" line="296"/>
         <source>未达标</source>
         <translation>Missed</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="247"/>
+        <location filename="../../desktop/ranking_presenter.py" line="312"/>
         <source>考评检查</source>
         <translation>Inspection</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="248"/>
+        <location filename="../../desktop/ranking_presenter.py" line="313"/>
         <source>%1 · %2：%3 条检查发现</source>
         <translation>%1 · %2: %3 findings</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="251"/>
+        <location filename="../../desktop/ranking_presenter.py" line="316"/>
+        <source>%1 · %2：检查发现（列出前 %3 条）</source>
+        <translation>%1 · %2: findings (first %3 listed)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ranking_presenter.py" line="320"/>
         <source>考评项</source>
         <translation>Item</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="251"/>
+        <location filename="../../desktop/ranking_presenter.py" line="320"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="251"/>
+        <location filename="../../desktop/ranking_presenter.py" line="320"/>
         <source>扣分</source>
         <translation>Deduction</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="251"/>
+        <location filename="../../desktop/ranking_presenter.py" line="320"/>
         <source>检查时间</source>
         <translation>Observed at</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="252"/>
+        <location filename="../../desktop/ranking_presenter.py" line="321"/>
         <source>街道</source>
         <translation>Street</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="252"/>
+        <location filename="../../desktop/ranking_presenter.py" line="321"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="252"/>
+        <location filename="../../desktop/ranking_presenter.py" line="321"/>
         <source>编号</source>
         <translation>Id</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="264"/>
+        <location filename="../../desktop/ranking_presenter.py" line="333"/>
         <source>%1 · 总分与各项指标</source>
         <translation>%1 · total and indicators</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="271"/>
+        <location filename="../../desktop/ranking_presenter.py" line="348"/>
         <source>%1 · 公众满意度：%2 件回访评价，平均 %3 分（满分 5 分）</source>
         <translation>%1 · public satisfaction: %2 callback ratings, mean %3 (of 5)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="276"/>
+        <location filename="../../desktop/ranking_presenter.py" line="353"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="277"/>
+        <location filename="../../desktop/ranking_presenter.py" line="354"/>
         <source>结案时间</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="287"/>
+        <location filename="../../desktop/ranking_presenter.py" line="364"/>
         <source>满意</source>
         <translation>Satisfied</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="287"/>
+        <location filename="../../desktop/ranking_presenter.py" line="364"/>
         <source>基本满意</source>
         <translation>Fairly satisfied</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="287"/>
+        <location filename="../../desktop/ranking_presenter.py" line="364"/>
         <source>不满意</source>
         <translation>Dissatisfied</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="291"/>
+        <location filename="../../desktop/ranking_presenter.py" line="368"/>
         <source>%1 分</source>
         <translation>%1 points</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="312"/>
+        <location filename="../../desktop/ranking_presenter.py" line="389"/>
         <source>已导出 %1</source>
         <translation>Exported %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="378"/>
+        <location filename="../../desktop/ranking_presenter.py" line="455"/>
         <source>已提交，编号 %1</source>
         <translation>Submitted, id %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="386"/>
+        <location filename="../../desktop/ranking_presenter.py" line="463"/>
         <source>检查记录未被接受：%1</source>
         <translation>Finding not accepted: %1</translation>
     </message>
@@ -2817,34 +2877,49 @@
 <context>
     <name>ReconfirmDialog</name>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="132"/>
+        <location filename="../../desktop/device_confirm.py" line="149"/>
         <source>离线排队的指令需重新确认</source>
         <translation>A command queued offline needs re-confirmation</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="137"/>
-        <source>连接已恢复。以下指令在离线时排队了 %1 分钟，现在才能下发：
+        <location filename="../../desktop/device_confirm.py" line="155"/>
+        <source>以下指令在本机排队了 %1 分钟，尚未下发：
 
 %2
 （%3 台设备）
 
-情况可能已变化：仍要下发吗？</source>
-        <translation>The link is back. This command waited %1 minutes in the offline queue and could only be sent now:
+情况可能已变化：仍要下发吗？在您决定之前，本机之后的所有操作也暂停上传。</source>
+        <translation>This command has waited %1 minutes in this workstation&apos;s queue and has not been sent:
 
 %2
 (%3 devices)
 
-Things may have changed: send it anyway?</translation>
+Things may have changed: send it anyway? Until you decide, every later action of this workstation waits too.</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="147"/>
+        <location filename="../../desktop/device_confirm.py" line="170"/>
+        <source>注意：该指令此前已上送过但未收到服务器答复，服务器可能已经执行了它。“作废”只能阻止尚未执行的指令，无法撤回已执行的操作。</source>
+        <translation>Note: this command was sent before but the server&apos;s answer never arrived; the server may already have executed it. &quot;Void&quot; only stops a command not yet executed; it cannot undo one that was.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="180"/>
+        <source>这是全市范围的指令。如仍要下发，请再次输入目标设备数量 %1：</source>
+        <translation>This is a city-wide command. To send it anyway, type the number of target devices, %1, again:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="191"/>
         <source>仍然下发</source>
         <translation>Send anyway</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="148"/>
+        <location filename="../../desktop/device_confirm.py" line="193"/>
         <source>作废，不下发</source>
         <translation>Void, do not send</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_confirm.py" line="193"/>
+        <source>作废（如尚未执行）</source>
+        <translation>Void (if not yet executed)</translation>
     </message>
 </context>
 <context>
@@ -3045,33 +3120,48 @@ Things may have changed: send it anyway?</translation>
 <context>
     <name>SchedulePresenter</name>
     <message>
-        <location filename="../../desktop/schedule_presenter.py" line="119"/>
+        <location filename="../../desktop/schedule_presenter.py" line="178"/>
         <source>版本 %1，%2 于 %3 保存</source>
-        <extracomment>Stored schedule documents by group code, as last read from the store. The version of the shown group&apos;s stored schedule the form started from (None: the group has none stored): sent as ``base_version``, so a save made from an old version is refused rather than overwriting the newer one.</extracomment>
+        <extracomment>Device ids per ``IN (…)`` list when reading online states (SQLite&apos;s variable limit). Stored schedule documents by group code, as last read from the store. The version of the shown group&apos;s stored schedule the form started from (None: the group has none stored): sent as ``base_version``, so a save made from an old version is refused rather than overwriting the newer one. The confirmation waiting for an answer before a save, if any (tests answer it).</extracomment>
         <translation>Version %1, saved by %2 at %3</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_presenter.py" line="138"/>
+        <location filename="../../desktop/schedule_presenter.py" line="197"/>
         <source>尚无全市默认计划：保存后各分组按此计划开关灯</source>
         <translation>No city default schedule yet: once saved, every group switches by it</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_presenter.py" line="144"/>
+        <location filename="../../desktop/schedule_presenter.py" line="203"/>
         <source>该分组沿用全市默认计划（%1）；保存即为该分组单独设定计划</source>
         <translation>This group follows the city default schedule (%1); saving gives the group its own schedule</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_presenter.py" line="155"/>
+        <location filename="../../desktop/schedule_presenter.py" line="214"/>
         <source>该计划已有新版本；您的修改尚未保存，保存时服务器会核对版本</source>
         <translation>This schedule has a newer version; your edits are not saved yet, and the server checks the version when you save</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_presenter.py" line="212"/>
+        <location filename="../../desktop/schedule_presenter.py" line="258"/>
+        <source>未保存：已取消，照明不变（修改仍在表单中）</source>
+        <translation>Not saved: cancelled, the lights stay as they are (your edits are still in the form)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_presenter.py" line="277"/>
         <source>已提交（版本 %1），服务器确认后照明按新计划开关灯</source>
         <translation>Submitted (version %1); once the server confirms, the lights switch by the new schedule</translation>
     </message>
     <message>
-        <location filename="../../desktop/schedule_presenter.py" line="235"/>
+        <location filename="../../desktop/schedule_presenter.py" line="297"/>
+        <source>全市默认计划</source>
+        <translation>City default schedule</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_presenter.py" line="303"/>
+        <source>保存“%1”后照明将立即按新计划切换：关灯 %2 个回路，调暗 %3 个，开灯或调亮 %4 个</source>
+        <translation>Saving &quot;%1&quot; switches the lights by the new schedule at once: %2 circuits off, %3 dimmed, %4 on or brighter</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/schedule_presenter.py" line="334"/>
         <source>照明计划未被接受：%1</source>
         <translation>Lighting schedule not accepted: %1</translation>
     </message>
@@ -3186,43 +3276,56 @@ Things may have changed: send it anyway?</translation>
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../desktop/status_bar.py" line="33"/>
+        <location filename="../../desktop/status_bar.py" line="34"/>
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="34"/>
+        <location filename="../../desktop/status_bar.py" line="35"/>
         <source>同步中</source>
         <translation>Syncing</translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="35"/>
+        <location filename="../../desktop/status_bar.py" line="36"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="36"/>
+        <location filename="../../desktop/status_bar.py" line="37"/>
         <source>需重新登录</source>
         <translation>Sign in again</translation>
     </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="37"/>
+        <location filename="../../desktop/status_bar.py" line="38"/>
         <source>同步受阻</source>
         <translation>Sync blocked</translation>
     </message>
 </context>
 <context>
     <name>SyncStatusBar</name>
+    <message>
+        <location filename="../../desktop/status_bar.py" line="59"/>
+        <source>离线排队数分钟的设备指令需在“设备控制”窗口重新确认或作废，之后的操作才会上传</source>
+        <translation>A device command that waited minutes in the offline queue must be re-confirmed or voided in the Device control window before later actions upload</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../desktop/status_bar.py" line="67"/>
+        <location filename="../../desktop/status_bar.py" line="79"/>
         <source>待上传 %n 条</source>
         <translation>
             <numerusform>%n waiting to upload</numerusform>
             <numerusform>%n waiting to upload</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../desktop/status_bar.py" line="80"/>
+        <source>等待设备指令重新确认（%n 条）</source>
+        <translation>
+            <numerusform>Waiting for a device command to be re-confirmed (%n)</numerusform>
+            <numerusform>Waiting for device commands to be re-confirmed (%n)</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../desktop/status_bar.py" line="69"/>
+        <location filename="../../desktop/status_bar.py" line="83"/>
         <source>最后同步 %1</source>
         <translation>Last sync %1</translation>
     </message>
