@@ -3,7 +3,8 @@
 Offers ``DeviceControlWindow(user_text)`` to the window manager (its presenter is
 ``device_control_presenter.DeviceControlPresenter``), plus the texts it shows, shared with the
 presenter: ``describe_payload(payload, count)`` ("紧急接管 至 18:30：…"), ``cells_of(row, now)``
-(one device's row in the tree) and ``local_clock(iso)``.
+(one device's row in the tree), ``cell_texts()`` (the words of such a row in the current language,
+for the presenter's worker) and ``local_clock(iso)``.
 
 Layout: the device tree (district → group → device, search, offline / faulty filters) on the
 left; on the right the LED panel (publish text, emergency takeover with its mandatory end,
@@ -47,23 +48,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cityops.desktop import device_feed as feed
 from cityops.desktop.schedule_form import ScheduleForm
 from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar, show_message_line
-from cityops.domain.city import CITY_TZ
-from cityops.domain.devices import DeviceKind
 from cityops.widgets.device_tree import DeviceCells, DeviceTree
 
 _T = QCoreApplication.translate
 
 
-def local_clock(iso: str | datetime | None, *, seconds: bool = False) -> str:
-    if not iso:
-        return "—"
-    try:
-        at = iso if isinstance(iso, datetime) else datetime.fromisoformat(iso)
-    except ValueError:
-        return "—"
-    return at.astimezone(CITY_TZ).strftime("%m-%d %H:%M:%S" if seconds else "%m-%d %H:%M")
+local_clock = feed.local_clock  # the window's and the presenter's clock texts
 
 
 def describe_payload(payload: Mapping[str, Any]) -> str:
@@ -88,32 +81,19 @@ def describe_payload(payload: Mapping[str, Any]) -> str:
     return str(kind)
 
 
-def cells_of(row: Any, now: datetime) -> DeviceCells:
-    """One device's row: ``row`` is a ``device_feed.DeviceRow``."""
-    if not row.online:
-        state = _T("DeviceControl", "离线")
-    elif row.power:
-        state = _T("DeviceControl", "在线·开")
-    else:
-        state = _T("DeviceControl", "在线·关")
-    if row.kind is DeviceKind.LED_SCREEN:
-        if row.taken_over(now):
-            content = _T("DeviceControl", "紧急接管中（至 %1）").replace(
-                "%1", local_clock(row.takeover_until)
-            )
-        else:
-            content = row.content_text or row.content_id or "—"
-    else:
-        content = ""
-    return DeviceCells(
-        state=state,
-        level=f"{row.level}%",
-        content=content,
-        faults=", ".join(row.faults),
-        last_seen=local_clock(row.last_seen, seconds=True),
-        online=row.online,
-        faulty=bool(row.faults),
+def cell_texts() -> feed.CellTexts:
+    """The words of a device's row in the current language (the worker fills them in)."""
+    return feed.CellTexts(
+        offline=_T("DeviceControl", "离线"),
+        on=_T("DeviceControl", "在线·开"),
+        off=_T("DeviceControl", "在线·关"),
+        takeover=_T("DeviceControl", "紧急接管中（至 %1）"),
     )
+
+
+def cells_of(row: feed.DeviceRow, now: datetime) -> DeviceCells:
+    """One device's row (small numbers of rows; the tree's bulk is computed in a worker)."""
+    return feed.cells_of(row, now, cell_texts())
 
 
 class DeviceControlWindow(QMainWindow):

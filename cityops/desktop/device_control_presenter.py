@@ -7,8 +7,11 @@ pull otherwise), ``shows_data()``.
 
 What it does (DESIGN §3 device commands):
 - the tree: every device read in a worker thread, then only what the sync touched, coalesced
-  (``REFRESH_MS``); a takeover's end is shown when it comes (the screen restores itself), even
-  before the gateway's report says so;
+  (``REFRESH_MS``); the worker also computes every cell and group count (``device_feed``), the
+  UI thread only applies them, ``APPLY_CHUNK`` devices per event-loop turn: changed rows in
+  place, new devices inserted into their groups (selection and expansion stay); a takeover's
+  end is shown when it comes (the screen restores itself), even before the gateway's report
+  says so;
 - a command: targets resolved (the selection — only the devices the tree's search and filters
   show, the confirmation says how many the selection hides — or all devices of the kind), a
   confirmation with the target count and how many are offline; typed confirmation when the
@@ -54,6 +57,7 @@ from cityops.desktop import device_feed as feed
 from cityops.desktop.device_confirm import CommandConfirmDialog, ReconfirmDialog, ask
 from cityops.desktop.device_control import (
     DeviceControlWindow,
+    cell_texts,
     cells_of,
     describe_payload,
     local_clock,
@@ -69,12 +73,14 @@ from cityops.domain.outcomes import Rejection
 from cityops.domain.schemas import Entity
 from cityops.local_store.store import Settled, StoreError
 from cityops.sync.reconfirm import intent_time
-from cityops.widgets.device_tree import DeviceEntry
 
 log = logging.getLogger(__name__)
 
 #: Coalescing of live changes into one tree / progress update.
 REFRESH_MS = 100
+#: Devices applied to the tree per event-loop turn (about 2–4 ms of the UI thread here), so
+#: 5,000 acks at once never hold the UI thread for long.
+APPLY_CHUNK = 1000
 #: A routine command must reach the server within this time or not at all.
 COMMAND_TTL = timedelta(minutes=10)
 #: Progress and audit rows kept on screen.
@@ -109,6 +115,7 @@ class DeviceControlPresenter(QObject):
         self.rows: dict[str, feed.DeviceRow] = {}
         self.fleet = feed.Fleet({})
         self._touched_devices: set[str] = set()
+        self._reading: asyncio.Task[None] | None = None  # the one tree refresh running
         self._history_due = False
         self._taken_over: set[str] = set()
         self._asking: asyncio.Task[None] | None = None  # the re-confirmation dialog's task
@@ -142,8 +149,11 @@ class DeviceControlPresenter(QObject):
         self.window.status.set_status(status)
         self.window.banner.set_status(status)
         await self.schedules.start()
-        rows = await asyncio.to_thread(feed.load_devices, self.store)
-        self._show_all(rows)
+        # The first load counts as the running refresh: changes arriving meanwhile are read
+        # after it, not into a tree it is about to replace.
+        self._reading = self._tasks.spawn(self._load_all(), "device-load")
+        if self._reading is not None:
+            await self._reading
         await self._reload_history()
         self._tick.start()
         # The gate is the session's; this window only asks about what it holds.
@@ -170,35 +180,35 @@ class DeviceControlPresenter(QObject):
 
     # ------------------------------------------------------------------ the tree
 
-    def _entries(self, rows: Sequence[feed.DeviceRow]) -> list[DeviceEntry]:
+    def _tree_names(self) -> feed.TreeNames:
+        """District and group names in the current language, for the worker."""
         ref = self.session.reference
-        districts = {d.code: name_of(d) for d in ref.units.districts}
         groups: dict[str, str] = {g.code: name_of(g) for g in ref.devices.led_groups.values()}
         groups.update({g.code: name_of(g) for g in ref.devices.lighting_groups.values()})
-        ungrouped = self.tr("未分组")
-        entries = []
-        order = {DeviceKind.LED_SCREEN: 0}
-        for row in sorted(
-            rows, key=lambda r: (r.district, order.get(r.kind, 1), r.group or "", r.id)
-        ):
-            entries.append(
-                DeviceEntry(
-                    id=row.id,
-                    name=row.name,
-                    district_code=row.district,
-                    district_name=districts.get(row.district, row.district),
-                    group_code=row.group or "-",
-                    group_name=groups.get(row.group or "", row.group or ungrouped),
-                )
-            )
-        return entries
+        return feed.TreeNames(
+            districts={d.code: name_of(d) for d in ref.units.districts},
+            groups=groups,
+            ungrouped=self.tr("未分组"),
+            label=self.window.tree.model.label,
+        )
 
-    def _show_all(self, rows: Sequence[feed.DeviceRow]) -> None:
-        self.rows = {r.id: r for r in rows}
-        self.fleet = feed.fleet_of(rows)
-        self.window.tree.set_devices(self._entries(rows))
-        self._show_rows(rows)
-        if rows:
+    async def _load_all(self) -> None:
+        load = await asyncio.to_thread(
+            feed.load_tree, self.store, self._clock(), cell_texts(), self._tree_names()
+        )
+        if self._stopped:
+            return
+        self._show_all(load)
+        await self._read_touched()
+
+    def _show_all(self, load: feed.TreeLoad) -> None:
+        """Install the tree the worker prepared (cells and counts included): one reset."""
+        self.rows = {r.id: r for r in load.rows}
+        self.fleet = feed.fleet_of(load.rows)
+        now = self._clock()
+        self._taken_over = {r.id for r in load.rows if r.taken_over(now)}
+        self.window.tree.show_prepared(load.tree)
+        if load.rows:
             self.ready.set()  # the window shows the devices (a first sync may come later)
 
     def _show_rows(self, rows: Iterable[feed.DeviceRow]) -> None:
@@ -238,23 +248,59 @@ class DeviceControlPresenter(QObject):
             self._refresh.start()
 
     def _on_refresh_timeout(self) -> None:
-        self._tasks.spawn(self._read_touched(), "device-refresh")
+        # One refresh at a time, so changes are applied in the order they were read; the
+        # running one picks up what was touched meanwhile.
+        if self._reading is None or self._reading.done():
+            self._reading = self._tasks.spawn(self._read_touched(), "device-refresh")
 
     async def _read_touched(self) -> None:
-        ids, self._touched_devices = self._touched_devices, set()
-        if ids:
-            rows = await asyncio.to_thread(feed.load_devices, self.store, ids)
-            if self._stopped:
-                return
-            if any(r.id not in self.rows for r in rows):
-                # New devices (a first sync finished after the window opened): rebuild.
-                everything = await asyncio.to_thread(feed.load_devices, self.store)
-                self._show_all(everything)
+        while (self._touched_devices or self._history_due) and not self._stopped:
+            ids, self._touched_devices = self._touched_devices, set()
+            if ids:
+                await self._apply_touched(ids)
+            if self._history_due and not self._stopped:
+                await self._reload_history()
+
+    async def _apply_touched(self, ids: set[str]) -> None:
+        """Read the touched devices and compute their cells in a worker; then apply them,
+        ``APPLY_CHUNK`` at a time with the event loop turning in between. Devices the tree
+        does not hold yet (a first sync after the window opened) go into their groups."""
+        tree = self.window.tree
+        known = self.rows.__contains__  # only this task adds rows, and not while it reads
+        load = await asyncio.to_thread(
+            feed.load_touched,
+            self.store,
+            ids,
+            self._clock(),
+            cell_texts(),
+            self._tree_names(),
+            known,
+        )
+        if self._stopped:
+            return
+        now = self._clock()
+        for row in load.rows:
+            self.rows[row.id] = row
+            if row.taken_over(now):
+                self._taken_over.add(row.id)
             else:
-                self._show_rows(rows)
-            self._on_tree_selection_changed(self.window.tree.selected_ids())
-        if self._history_due:
-            await self._reload_history()
+                self._taken_over.discard(row.id)
+        if load.new:
+            self.fleet = feed.fleet_of(self.rows.values())
+            for start in range(0, len(load.new), APPLY_CHUNK):
+                tree.add_devices(load.new[start : start + APPLY_CHUNK], load.cells)
+                await asyncio.sleep(0)
+                if self._stopped:
+                    return
+            self.ready.set()
+        items = list(load.cells.items())
+        for start in range(0, len(items), APPLY_CHUNK):
+            tree.update(dict(items[start : start + APPLY_CHUNK]))
+            if start + APPLY_CHUNK < len(items):
+                await asyncio.sleep(0)
+                if self._stopped:
+                    return
+        self._on_tree_selection_changed(tree.selected_ids())
 
     def _on_tree_selection_changed(self, ids: list[str]) -> None:
         rows = [self.rows[i] for i in ids if i in self.rows]

@@ -5,6 +5,12 @@ thread) and to the benchmark:
 
 - ``DeviceRow`` (one screen, cabinet, circuit or lamp as the tree shows it) and
   ``load_devices(store, ids=None)``: every device, or only those the sync touched;
+- what the tree shows of them, computed here so the UI thread only installs it:
+  ``cells_of(row, now, texts)`` (one row's cells; ``CellTexts``: the translated words, fetched
+  on the UI thread), ``entries_of(rows, names)`` (where each sits; ``TreeNames``: district and
+  group names), ``load_tree(store, …)`` (every device and the whole tree, prepared, every
+  "n 台 · k 离线" counted) and ``load_touched(store, ids, …)`` (the touched devices, their cells,
+  and the entries of those the tree does not hold yet), plus ``local_clock(iso)``;
 - ``Fleet`` / ``fleet_of(rows)``: how many devices of each kind the city has, which the typed
   confirmation rule (``device_commands.needs_typed_confirmation``) measures a command against;
 - ``GroupCommand`` and ``load_group_commands(store, ids=None, limit=)``: the group commands the
@@ -28,13 +34,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from cityops.domain.city import CITY_TZ
 from cityops.domain.device_commands import (
     CommandStatus,
     GroupCommandProgress,
@@ -43,6 +50,12 @@ from cityops.domain.device_commands import (
 from cityops.domain.devices import DeviceKind
 from cityops.domain.outcomes import Rejection
 from cityops.local_store.store import LocalStore
+from cityops.widgets.device_tree_data import (
+    DeviceCells,
+    DeviceEntry,
+    PreparedTree,
+    prepare_tree,
+)
 
 #: How many ids one ``IN (…)`` list holds (SQLite's default limit on variables is 32,766;
 #: smaller lists keep each statement quick to prepare).
@@ -113,6 +126,130 @@ def load_devices(store: LocalStore, ids: Iterable[str] | None = None) -> list[De
                 sql = f"SELECT doc FROM devices WHERE id IN ({_marks(len(chunk))}) ORDER BY id"
                 docs.extend(r[0] for r in raw.execute(sql, chunk))
     return [DeviceRow.of(json.loads(doc)) for doc in docs]
+
+
+def local_clock(iso: str | datetime | None, *, seconds: bool = False) -> str:
+    """A server time (ISO 8601, UTC) as the city's wall clock, "11-29 18:30[:05]"."""
+    if not iso:
+        return "—"
+    try:
+        at = iso if isinstance(iso, datetime) else datetime.fromisoformat(iso)
+    except ValueError:
+        return "—"
+    return at.astimezone(CITY_TZ).strftime("%m-%d %H:%M:%S" if seconds else "%m-%d %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class CellTexts:
+    """The translated words of a device's row (translated on the UI thread, used here)."""
+
+    offline: str = "离线"
+    on: str = "在线·开"
+    off: str = "在线·关"
+    #: "%1" is the takeover's end.
+    takeover: str = "紧急接管中（至 %1）"
+
+
+def cells_of(row: DeviceRow, now: datetime, texts: CellTexts) -> DeviceCells:
+    """What ``row``'s line in the tree shows at ``now``."""
+    if not row.online:
+        state = texts.offline
+    elif row.power:
+        state = texts.on
+    else:
+        state = texts.off
+    if row.kind is DeviceKind.LED_SCREEN:
+        if row.taken_over(now):
+            content = texts.takeover.replace("%1", local_clock(row.takeover_until))
+        else:
+            content = row.content_text or row.content_id or "—"
+    else:
+        content = ""
+    return DeviceCells(
+        state=state,
+        level=f"{row.level}%",
+        content=content,
+        faults=", ".join(row.faults),
+        last_seen=local_clock(row.last_seen, seconds=True),
+        online=row.online,
+        faulty=bool(row.faults),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TreeNames:
+    """District and group names by code (in the user's language) and the name of the group
+    of devices that have none."""
+
+    districts: Mapping[str, str]
+    groups: Mapping[str, str]
+    ungrouped: str
+    #: "%1（%2 台 · %3 离线）", the tree's label of a district or group.
+    label: str = "%1（%2 台 · %3 离线）"
+
+
+#: Screens first in a district, then the lighting.
+_KIND_ORDER = {DeviceKind.LED_SCREEN: 0}
+
+
+def entries_of(rows: Iterable[DeviceRow], names: TreeNames) -> list[DeviceEntry]:
+    """Where each device sits in the tree, in tree order (district, screens before lighting,
+    group, id)."""
+    ordered = sorted(
+        rows, key=lambda r: (r.district, _KIND_ORDER.get(r.kind, 1), r.group or "", r.id)
+    )
+    return [
+        DeviceEntry(
+            id=row.id,
+            name=row.name,
+            district_code=row.district,
+            district_name=names.districts.get(row.district, row.district),
+            group_code=row.group or "-",
+            group_name=names.groups.get(row.group or "", row.group or names.ungrouped),
+        )
+        for row in ordered
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class TreeLoad:
+    """Every device, and the tree that shows them, ready to install."""
+
+    rows: list[DeviceRow]
+    tree: PreparedTree
+
+
+def load_tree(store: LocalStore, now: datetime, texts: CellTexts, names: TreeNames) -> TreeLoad:
+    """Every device and its tree, every cell and label computed (runs in a worker)."""
+    rows = load_devices(store)
+    cells = {row.id: cells_of(row, now, texts) for row in rows}
+    return TreeLoad(rows, prepare_tree(entries_of(rows, names), cells, names.label))
+
+
+@dataclass(frozen=True, slots=True)
+class TouchedLoad:
+    """Devices the sync touched: their rows, their cells, and where the ones the tree does
+    not hold yet go (``known``: the ids it holds, as the UI thread saw them)."""
+
+    rows: list[DeviceRow]
+    cells: dict[str, DeviceCells]
+    new: list[DeviceEntry]
+
+
+def load_touched(
+    store: LocalStore,
+    ids: Iterable[str],
+    now: datetime,
+    texts: CellTexts,
+    names: TreeNames,
+    known: Callable[[str], bool],
+) -> TouchedLoad:
+    """The devices of ``ids`` with their cells; ``new``: the entries of those ``known`` does
+    not know (runs in a worker; ``known`` must be safe to call from it)."""
+    rows = load_devices(store, ids)
+    cells = {row.id: cells_of(row, now, texts) for row in rows}
+    new = entries_of((row for row in rows if not known(row.id)), names)
+    return TouchedLoad(rows, cells, new)
 
 
 @dataclass(frozen=True, slots=True)

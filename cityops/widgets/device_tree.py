@@ -4,10 +4,16 @@ Offers to the device-control window (which formats every text; this widget knows
 the store or the app):
 
 - ``DeviceEntry`` (where a device sits in the tree) and ``DeviceCells`` (what its row shows:
-  state, level, content, faults, last seen, and the online / faulty flags the filters use);
-- ``DeviceTreeModel``: ``set_devices(entries)`` builds the tree once, ``update(cells)`` changes
-  only the rows given (``dataChanged``, no reset) and keeps each group's and district's
-  "n devices · k offline" label right, ``ids_under(index)`` lists the devices a node holds;
+  state, level, content, faults, last seen, and the online / faulty flags the filters use),
+  from ``device_tree_data``, where a worker thread prepares a whole tree without Qt
+  (``prepare_tree``);
+- ``DeviceTreeModel`` (a Python item model over those nodes, no item per cell):
+  ``show_prepared(tree)`` installs a prepared tree in one reset, ``set_devices(entries)`` builds
+  and installs one; ``add_devices(entries, cells)`` inserts new devices into their groups (new
+  groups and districts too) without a reset, so selection and expansion stay;
+  ``update(cells)`` changes only the rows given, one ``dataChanged`` per group, and relabels
+  only the groups and districts whose "n devices · k offline" changed; ``ids_under(index)``
+  lists the devices a node holds;
 - ``DeviceTree``: search box, "offline only" / "faulty only" filters, the view (several nodes
   may be selected) and ``selection_changed(list[str])``: the devices under the selection that
   the search and filters show, in tree order, which is what a group command will target
@@ -20,18 +26,21 @@ Columns: ``COL_NAME``, ``COL_STATE``, ``COL_LEVEL``, ``COL_CONTENT``, ``COL_FAUL
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QItemSelection,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -43,7 +52,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cityops.widgets.device_tree_data import (
+    DEVICE,
+    GROUP,
+    NO_CELLS,
+    DeviceCells,
+    DeviceEntry,
+    Node,
+    PreparedTree,
+    device_node,
+    district_key,
+    district_node,
+    group_key,
+    group_label,
+    group_node,
+    prepare_tree,
+    renumber,
+)
+
+__all__ = [
+    "COL_CONTENT",
+    "COL_FAULTS",
+    "COL_LEVEL",
+    "COL_NAME",
+    "COL_SEEN",
+    "COL_STATE",
+    "DeviceCells",
+    "DeviceEntry",
+    "DeviceTree",
+    "DeviceTreeModel",
+    "FaultyRole",
+    "IdRole",
+    "OnlineRole",
+    "PreparedTree",
+    "prepare_tree",
+]
+
 COL_NAME, COL_STATE, COL_LEVEL, COL_CONTENT, COL_FAULTS, COL_SEEN = range(6)
+COLUMNS = 6
 IdRole = Qt.ItemDataRole.UserRole + 1
 OnlineRole = Qt.ItemDataRole.UserRole + 2
 FaultyRole = Qt.ItemDataRole.UserRole + 3
@@ -51,155 +97,341 @@ SearchRole = Qt.ItemDataRole.UserRole + 4
 
 _OFFLINE = QBrush(QColor("#9e9e9e"))
 _FAULTY = QBrush(QColor("#c62828"))
-_NORMAL = QBrush()
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ROOT = QModelIndex()  # the default "parent" of Qt's model calls (never changed)
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceEntry:
-    id: str
-    name: str
-    district_code: str
-    district_name: str
-    group_code: str
-    group_name: str
+def _runs(positions: list[tuple[int, Node]]) -> list[tuple[int, list[Node]]]:
+    """(insert position, nodes) sorted by position → runs of nodes going to one position,
+    last position first (inserting from the end keeps the earlier positions right)."""
+    runs: list[tuple[int, list[Node]]] = []
+    for position, node in positions:
+        if runs and runs[-1][0] == position:
+            runs[-1][1].append(node)
+        else:
+            runs.append((position, [node]))
+    runs.reverse()
+    return runs
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceCells:
-    state: str
-    level: str
-    content: str
-    faults: str
-    last_seen: str
-    online: bool
-    faulty: bool
+class DeviceTreeModel(QAbstractItemModel):
+    """The tree's nodes (``device_tree_data.Node``) as a Qt model. An index's internal id is
+    its node's serial, so ``parent()`` and ``data()`` are dictionary-free list look-ups."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._headers = [
+            self.tr("名称"),
+            self.tr("状态"),
+            self.tr("亮度/调光"),
+            self.tr("当前内容"),
+            self.tr("故障"),
+            self.tr("最后在线"),
+        ]
+        #: The translated "%1（%2 台 · %3 离线）" of a district's or group's name.
+        self.label = self.tr("%1（%2 台 · %3 离线）")
+        self._roots: list[Node] = []
+        self._devices: dict[str, Node] = {}
+        self._parents: dict[str, Node] = {}  # "d:<code>" / "g:<district>:<group>" → node
+        self._nodes: list[Node] = []  # by serial
 
-class DeviceTreeModel(QStandardItemModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 6, parent)
-        self.setHorizontalHeaderLabels(
-            [
-                self.tr("名称"),
-                self.tr("状态"),
-                self.tr("亮度/调光"),
-                self.tr("当前内容"),
-                self.tr("故障"),
-                self.tr("最后在线"),
-            ]
-        )
-        self._rows: dict[str, list[QStandardItem]] = {}
-        self._parents: dict[str, QStandardItem] = {}  # "d:<code>" / "g:<code>" → node
-        self._names: dict[int, str] = {}  # id(node) → its bare name
-        self._members: dict[int, list[str]] = {}  # id(node) → device ids under it
-        self._online: dict[str, bool] = {}
+    # ------------------------------------------------------------------ Qt's model interface
 
-    def set_devices(self, entries: Sequence[DeviceEntry]) -> None:
+    def index(
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT
+    ) -> QModelIndex:
+        if parent.isValid():
+            if parent.column() != 0:
+                return QModelIndex()
+            children = self._nodes[parent.internalId()].children
+        else:
+            children = self._roots
+        if 0 <= row < len(children) and 0 <= column < COLUMNS:
+            return self.createIndex(row, column, children[row].serial)
+        return QModelIndex()
+
+    def parent(self, child: Any = None) -> Any:
+        if child is None:  # QObject.parent()
+            return QObject.parent(self)
+        if not child.isValid():
+            return QModelIndex()
+        up = self._nodes[child.internalId()].parent
+        return QModelIndex() if up is None else self.createIndex(up.row, 0, up.serial)
+
+    def rowCount(  # noqa: N802 (Qt's name)
+        self, parent: QModelIndex | QPersistentModelIndex = _ROOT
+    ) -> int:
+        if not parent.isValid():
+            return len(self._roots)
+        if parent.column() != 0:
+            return 0
+        return len(self._nodes[parent.internalId()].children)
+
+    def columnCount(  # noqa: N802 (Qt's name)
+        self, parent: QModelIndex | QPersistentModelIndex = _ROOT
+    ) -> int:
+        return COLUMNS
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def headerData(  # noqa: N802 (Qt's name)
+        self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
+            return self._headers[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        node = self._nodes[index.internalId()]
+        column = index.column()
+        device = node.kind == DEVICE
+        if role == _DISPLAY:
+            if column == COL_NAME:
+                return node.name if device else node.label
+            return node.cells.texts()[column - 1] if device else ""
+        if not device:
+            if role == SearchRole:
+                return node.search
+            return None
+        cells = node.cells
+        if role == _FOREGROUND:
+            return _FAULTY if cells.faulty else None if cells.online else _OFFLINE
+        if role == IdRole:
+            return node.key
+        if role == _TOOLTIP:
+            return node.key if column == COL_NAME else None
+        if role == OnlineRole:
+            return None if cells is NO_CELLS else cells.online
+        if role == FaultyRole:
+            return None if cells is NO_CELLS else cells.faulty
+        if role == SearchRole:
+            return node.search
+        return None
+
+    # ------------------------------------------------------------------ what the tree shows
+
+    def node_at(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> Node:
+        """The node at ``row`` under ``parent`` (for the filter: no QVariant round trips)."""
+        children = self._nodes[parent.internalId()].children if parent.isValid() else self._roots
+        return children[row]
+
+    def _index(self, node: Node, column: int = COL_NAME) -> QModelIndex:
+        return self.createIndex(node.row, column, node.serial)
+
+    def _adopt(self, nodes: Iterable[Node]) -> None:
+        for node in nodes:
+            node.serial = len(self._nodes)
+            self._nodes.append(node)
+
+    def show_prepared(self, tree: PreparedTree) -> None:
+        """Show ``tree`` (built by ``prepare_tree``, e.g. in a worker) instead: one reset."""
         self.beginResetModel()
-        self.blockSignals(True)
-        try:
-            self.removeRows(0, self.rowCount())
-            self._rows.clear()
-            self._parents.clear()
-            self._names.clear()
-            self._members.clear()
-            root = self.invisibleRootItem()
-            for entry in entries:
-                district = self._node(
-                    root, f"d:{entry.district_code}", entry.district_name, entry.district_code
-                )
-                group = self._node(
-                    district,
-                    f"g:{entry.district_code}:{entry.group_code}",
-                    entry.group_name,
-                    entry.group_code,
-                )
-                row = [QStandardItem(entry.name)] + [QStandardItem("") for _ in range(5)]
-                for item in row:
-                    item.setEditable(False)
-                row[COL_NAME].setData(entry.id, IdRole)
-                row[COL_NAME].setData(f"{entry.name} {entry.id}".lower(), SearchRole)
-                row[COL_NAME].setToolTip(entry.id)
-                group.appendRow(row)
-                self._rows[entry.id] = row
-                for node in (district, group):
-                    self._members[id(node)].append(entry.id)
-        finally:
-            self.blockSignals(False)
-            self.endResetModel()
-        self._relabel()
+        self._nodes = []
+        self._roots = tree.roots
+        self._devices = tree.devices
+        self._parents = tree.parents
+        for district in self._roots:
+            self._adopt((district,))
+            self._adopt(district.children)
+            for group in district.children:
+                self._adopt(group.children)
+        self.endResetModel()
 
-    def _node(self, parent: QStandardItem, key: str, name: str, code: str) -> QStandardItem:
-        node = self._parents.get(key)
-        if node is None:
-            node = QStandardItem(name)
-            node.setEditable(False)
-            node.setData(None, IdRole)
-            node.setData(f"{name} {code}".lower(), SearchRole)
-            filler = [QStandardItem("") for _ in range(5)]
-            for item in filler:
-                item.setEditable(False)
-            parent.appendRow([node, *filler])
-            self._parents[key] = node
-            self._names[id(node)] = name
-            self._members[id(node)] = []
-        return node
+    def set_devices(
+        self, entries: Sequence[DeviceEntry], cells: Mapping[str, DeviceCells] | None = None
+    ) -> None:
+        """Show these devices instead (on this thread: a large tree is better prepared in a
+        worker with ``prepare_tree`` and shown with ``show_prepared``)."""
+        self.show_prepared(prepare_tree(entries, cells or {}, self.label))
 
-    def update(self, cells: Mapping[str, DeviceCells]) -> None:
-        """Show these devices' new state; rows not in ``cells`` stay as they are."""
-        for device_id, cell in cells.items():
-            row = self._rows.get(device_id)
-            if row is None:
+    def add_devices(
+        self, entries: Sequence[DeviceEntry], cells: Mapping[str, DeviceCells] | None = None
+    ) -> int:
+        """Insert the devices of ``entries`` the tree does not hold yet, each into its group
+        (by id), a new group at the end of its district, a new district by code; no reset:
+        selection and expansion stay. Returns how many were added."""
+        cells = cells or {}
+        fresh: dict[str, Node] = {}  # new districts and groups by key, not yet in the tree
+        into_groups: dict[str, list[Node]] = {}  # existing group key → new devices
+        into_districts: dict[str, list[Node]] = {}  # existing district key → new groups
+        new_districts: list[Node] = []
+        added: set[str] = set()
+        for entry in entries:
+            if entry.id in self._devices or entry.id in added:
                 continue
-            for column, value in (
-                (COL_STATE, cell.state),
-                (COL_LEVEL, cell.level),
-                (COL_CONTENT, cell.content),
-                (COL_FAULTS, cell.faults),
-                (COL_SEEN, cell.last_seen),
-            ):
-                if row[column].text() != value:
-                    row[column].setText(value)
-            name = row[COL_NAME]
-            if name.data(OnlineRole) != cell.online or name.data(FaultyRole) != cell.faulty:
-                name.setData(cell.online, OnlineRole)
-                name.setData(cell.faulty, FaultyRole)
-                brush = _FAULTY if cell.faulty else _NORMAL if cell.online else _OFFLINE
-                for item in row:
-                    item.setForeground(brush)
-            self._online[device_id] = cell.online
-        self._relabel()
+            added.add(entry.id)
+            dkey, gkey = district_key(entry), group_key(entry)
+            district = self._parents.get(dkey) or fresh.get(dkey)
+            if district is None:
+                district = fresh[dkey] = district_node(entry)
+                new_districts.append(district)
+            group = self._parents.get(gkey) or fresh.get(gkey)
+            if group is None:
+                group = fresh[gkey] = group_node(entry, district)
+                if dkey in fresh:
+                    district.children.append(group)
+                else:
+                    into_districts.setdefault(dkey, []).append(group)
+            node = device_node(entry, group, cells.get(entry.id))
+            if gkey in fresh:
+                group.children.append(node)
+            else:
+                into_groups.setdefault(gkey, []).append(node)
+            self._devices[entry.id] = node
+        if not added:
+            return 0
+        relabel: dict[int, Node] = {}
+        for gkey, nodes in into_groups.items():
+            group = self._parents[gkey]
+            keys = [child.key for child in group.children]
+            nodes.sort(key=lambda n: n.key)
+            self._insert(group, [(bisect_right(keys, n.key), n) for n in nodes])
+            self._count(group, nodes, relabel)
+        for dkey, groups in into_districts.items():
+            district = self._parents[dkey]
+            for group in groups:
+                self._complete(group)
+            end = len(district.children)
+            self._insert(district, [(end, g) for g in groups])
+            for group in groups:
+                self._count(district, group.children, relabel)
+        if new_districts:
+            for district in new_districts:
+                for group in district.children:
+                    self._complete(group)
+                self._complete(district)
+            keys = [d.key for d in self._roots]
+            new_districts.sort(key=lambda n: n.key)
+            self._insert(None, [(bisect_right(keys, d.key), d) for d in new_districts])
+        self._parents.update(fresh)
+        self._relabel(relabel.values())
+        return len(added)
 
-    def _relabel(self) -> None:
-        for node in self._parents.values():
-            members = self._members[id(node)]
-            offline = sum(1 for m in members if not self._online.get(m, False))
-            label = self.tr("%1（%2 台 · %3 离线）")
-            label = label.replace("%1", self._names[id(node)]).replace("%2", str(len(members)))
-            label = label.replace("%3", str(offline))
-            if node.text() != label:
-                node.setText(label)
+    def _complete(self, node: Node) -> None:
+        """A new district or group, before it goes into the tree: rows, serials, label."""
+        renumber(node.children)
+        if node.kind == GROUP:  # a group: its devices
+            self._adopt(node.children)
+            node.total = len(node.children)
+            node.offline = sum(1 for d in node.children if not d.cells.online)
+        else:
+            node.total = sum(g.total for g in node.children)
+            node.offline = sum(g.offline for g in node.children)
+        node.label = group_label(self.label, node.name, node.total, node.offline)
+        self._adopt((node,))
+
+    def _insert(self, parent: Node | None, positions: list[tuple[int, Node]]) -> None:
+        children = self._roots if parent is None else parent.children
+        where = QModelIndex() if parent is None else self._index(parent)
+        for position, run in _runs(positions):
+            for node in run:
+                if node.kind == DEVICE:
+                    self._adopt((node,))
+            self.beginInsertRows(where, position, position + len(run) - 1)
+            children[position:position] = run
+            renumber(children[position:], position)
+            self.endInsertRows()
+
+    def _count(self, parent: Node, devices: Sequence[Node], relabel: dict[int, Node]) -> None:
+        """``devices`` were added under ``parent`` (a group, or a district: a new group's)."""
+        offline = sum(1 for d in devices if not d.cells.online)
+        node: Node | None = parent
+        while node is not None:
+            node.total += len(devices)
+            node.offline += offline
+            relabel[node.serial] = node
+            node = node.parent
+
+    def update(self, cells: Mapping[str, DeviceCells]) -> bool:
+        """Show these devices' new state; rows not in ``cells`` stay as they are. One
+        ``dataChanged`` per group (the span of its changed rows), and only the groups and
+        districts whose offline count changed are relabelled. True when a device's online or
+        faulty flag changed (what the offline / faulty filters look at)."""
+        spans: dict[int, list[int]] = {}  # group serial → [first row, last row]
+        groups: dict[int, Node] = {}
+        relabel: dict[int, Node] = {}
+        flags_changed = False
+        devices = self._devices
+        for device_id, new in cells.items():
+            node = devices.get(device_id)
+            if node is None:
+                continue
+            old = node.cells
+            if old == new and old is not NO_CELLS:
+                continue
+            node.cells = new
+            group = node.parent
+            assert group is not None
+            span = spans.get(group.serial)
+            if span is None:
+                spans[group.serial] = [node.row, node.row]
+                groups[group.serial] = group
+            elif node.row < span[0]:
+                span[0] = node.row
+            elif node.row > span[1]:
+                span[1] = node.row
+            if old.online != new.online or old.faulty != new.faulty or old is NO_CELLS:
+                flags_changed = True
+                if old.online != new.online:
+                    step = -1 if new.online else 1
+                    up: Node | None = group
+                    while up is not None:
+                        up.offline += step
+                        relabel[up.serial] = up
+                        up = up.parent
+        for serial, (first, last) in spans.items():
+            group = groups[serial]
+            self.dataChanged.emit(
+                self.createIndex(first, 0, group.children[first].serial),
+                self.createIndex(last, COLUMNS - 1, group.children[last].serial),
+            )
+        self._relabel(relabel.values())
+        return flags_changed
+
+    def _relabel(self, nodes: Iterable[Node]) -> None:
+        for node in nodes:
+            label = group_label(self.label, node.name, node.total, node.offline)
+            if label != node.label:
+                node.label = label
+                index = self._index(node)
+                self.dataChanged.emit(index, index)
 
     def ids_under(self, index: QModelIndex) -> list[str]:
-        """The devices ``index`` (of this model) is or holds."""
-        item = self.itemFromIndex(index.siblingAtColumn(COL_NAME))
-        if item is None:
+        """The devices ``index`` (of this model) is or holds, in tree order."""
+        if not index.isValid():
             return []
-        device_id = item.data(IdRole)
-        if device_id is not None:
-            return [str(device_id)]
-        return list(self._members.get(id(item), ()))
+        node = self._nodes[index.internalId()]
+        if node.kind == DEVICE:
+            return [node.key]
+        groups = [node] if node.kind == GROUP else node.children
+        return [device.key for group in groups for device in group.children]
+
+    def device_node(self, device_id: str) -> Node | None:
+        return self._devices.get(device_id)
 
     def index_of(self, device_id: str) -> QModelIndex:
-        row = self._rows.get(device_id)
-        return QModelIndex() if row is None else row[COL_NAME].index()
+        node = self._devices.get(device_id)
+        return QModelIndex() if node is None else self._index(node)
 
     def text_of(self, device_id: str, column: int) -> str:
-        row = self._rows.get(device_id)
-        return "" if row is None else row[column].text()
+        node = self._devices.get(device_id)
+        if node is None:
+            return ""
+        return node.name if column == COL_NAME else node.cells.texts()[column - 1]
+
+    def label_of(self, key: str) -> str:
+        """A district's ("d:<code>") or group's ("g:<district>:<group>") label."""
+        node = self._parents.get(key)
+        return "" if node is None else node.label
 
     def device_count(self) -> int:
-        return len(self._rows)
+        return len(self._devices)
 
 
 class _DeviceFilter(QSortFilterProxyModel):
@@ -224,21 +456,34 @@ class _DeviceFilter(QSortFilterProxyModel):
         self.beginFilterChange()
         self.endFilterChange()
 
+    def hasChildren(  # noqa: N802 (Qt's name)
+        self, parent: QModelIndex | QPersistentModelIndex = _ROOT
+    ) -> bool:
+        # Qt answers by filtering every child (a Python call per device: 20,000 of them when
+        # the view lays out the expanded districts); with no filter on, every child shows.
+        if self.active():
+            return super().hasChildren(parent)
+        return self.sourceModel().hasChildren(self.mapToSource(parent))
+
     def filterAcceptsRow(  # noqa: N802 (Qt's name)
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         model = self.sourceModel()
-        index = model.index(source_row, COL_NAME, source_parent)
-        is_device = index.data(IdRole) is not None
-        if self.needle and self.needle not in str(index.data(SearchRole) or ""):
+        assert isinstance(model, DeviceTreeModel)
+        return self.accepts(model.node_at(source_row, source_parent))
+
+    def accepts(self, node: Node) -> bool:
+        """Whether ``node`` passes on its own (a device is shown exactly then)."""
+        if self.needle and self.needle not in node.search:
             return False
-        if not is_device:
+        if node.kind != DEVICE:
             # A node passes on its own only by name and when no state filter is on; with one
             # on it shows when a device under it passes (recursive filtering).
             return not (self.offline_only or self.faulty_only)
-        if self.offline_only and index.data(OnlineRole) is not False:
+        cells = node.cells
+        if self.offline_only and (cells is NO_CELLS or cells.online):
             return False
-        return not (self.faulty_only and not index.data(FaultyRole))
+        return not (self.faulty_only and not cells.faulty)
 
 
 class DeviceTree(QWidget):
@@ -285,14 +530,39 @@ class DeviceTree(QWidget):
         self.faulty_check.toggled.connect(self._on_filter_changed)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
 
-    def set_devices(self, entries: Sequence[DeviceEntry]) -> None:
-        self.model.set_devices(entries)
+    def set_devices(
+        self, entries: Sequence[DeviceEntry], cells: Mapping[str, DeviceCells] | None = None
+    ) -> None:
+        """Show these devices instead, built on this thread (small trees, tests)."""
+        self.show_prepared(prepare_tree(entries, cells or {}, self.model.label))
+
+    def show_prepared(self, tree: PreparedTree) -> None:
+        """Show a tree a worker prepared (``prepare_tree``): one model reset."""
+        self.model.show_prepared(tree)
         self.proxy.refresh()
         self.view.expandToDepth(0)  # districts open on their groups
+        if self.proxy.active():
+            self.view.expandAll()
+
+    def add_devices(
+        self, entries: Sequence[DeviceEntry], cells: Mapping[str, DeviceCells] | None = None
+    ) -> int:
+        """Insert the devices not shown yet into their groups; selection and expansion stay
+        (a new district opens on its groups, as the first ones did)."""
+        before = self.model.rowCount()
+        added = self.model.add_devices(entries, cells)
+        if self.model.rowCount() != before:
+            for row in range(self.model.rowCount()):
+                index = self.proxy.mapFromSource(self.model.index(row, COL_NAME))
+                if index.isValid() and not self.view.isExpanded(index):
+                    self.view.expand(index)
+        return added
 
     def update(self, cells: Mapping[str, DeviceCells]) -> None:  # type: ignore[override]
-        self.model.update(cells)
-        if self.proxy.active():
+        flags_changed = self.model.update(cells)
+        # The search does not look at the cells: only a flip of a flag the offline / faulty
+        # filters read makes the filter run again (over every row: not per ack).
+        if flags_changed and (self.proxy.offline_only or self.proxy.faulty_only):
             self.proxy.refresh()
 
     def selected_ids(self, *, visible_only: bool = True) -> list[str]:
@@ -308,7 +578,10 @@ class DeviceTree(QWidget):
         return list(seen)
 
     def _shown(self, device_id: str) -> bool:
-        return self.proxy.mapFromSource(self.model.index_of(device_id)).isValid()
+        # A device row has no children: recursive filtering shows it exactly when it passes
+        # itself (asking the proxy to map thousands of rows would take the UI thread long).
+        node = self.model.device_node(device_id)
+        return node is not None and self.proxy.accepts(node)
 
     def select_ids(self, ids: Iterable[str]) -> None:
         """Select these devices (their rows), e.g. the failed ones of a command."""

@@ -292,10 +292,13 @@ def test_lights_off_replayed_after_its_expiry_is_not_executed_and_the_user_sees_
             assert str(len(circuits)) in dialog.count_label.text()
             dialog.ok_button.click()
             await until(lambda: c.session.store.outbox_length() == 1, 5, "queued offline")
-            await until(lambda: c.window._progress_ids, 5, "listed")
             queued = feed.load_outbox_commands(c.session.store)
             assert "typed_confirmation" not in queued[0].args  # no typed dialog: not claimed
-            gid = newest_group(c)
+            gid = queued[0].group_command_id
+            # Earlier tests' commands may be listed already (the first sync brings them):
+            # wait for this one, not for any row.
+            await until(lambda: gid in c.window._progress_ids, 5, "listed")
+            assert newest_group(c) == gid
             row = c.window.progress_row(gid)
             assert row is not None
             assert "离线排队" in row["state"]
@@ -349,7 +352,8 @@ def test_a_command_held_offline_for_minutes_asks_again_when_the_link_returns(
             c.window.lights_off_button.click()
             (await confirm_dialog(c)).ok_button.click()
             await until(lambda: c.session.store.outbox_length() == 1, 5, "queued offline")
-            gid = newest_group(c)
+            gid = feed.load_outbox_commands(c.session.store)[0].group_command_id
+            await until(lambda: gid in c.window._progress_ids, 5, "listed")
             await asyncio.sleep(2.5)  # older than the re-confirmation age
             link.restore()
             c.session.engine.poke()
