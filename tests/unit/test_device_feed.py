@@ -1,10 +1,12 @@
 """The device-control window's reads of the local store, without Qt: devices as the tree shows
 them (a takeover ends by itself at its end), group-command progress counted per status with
 the failure reasons, this workstation's device intents from the outbox with the server's
-refusal, and ``LocalStore.amend`` (a held intent voided keeps its seq)."""
+refusal, ``LocalStore.amend`` (a held intent voided keeps its seq), and the tree the worker
+prepares (cells, group counts, new devices) for the UI thread to install."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -185,3 +187,55 @@ def test_retry_targets_only_failed_devices_no_newer_command_reached(tmp_path: Pa
     )
     assert feed.retry_targets(store, "G1") == []  # a newer level is queued for it here
     store.close()
+
+
+def test_the_tree_is_prepared_in_the_worker_cells_counts_and_new_devices(
+    tmp_path: Path,
+) -> None:
+    """What the worker hands the UI thread: every cell and group count of the whole tree, and
+    for touched devices their cells plus where the ones the tree lacks go — in the words the
+    UI thread passed (translated there), run from a thread of its own as the presenter does."""
+    store = LocalStore.open(tmp_path / "cache.sqlite3")
+    until = (NOW + timedelta(minutes=5)).isoformat()
+    docs = [device(n) for n in range(1, 7)] + [
+        device(7, takeover_until=until, content_text="暴雨预警")
+    ]
+    store.apply_changes([change(i + 1, "device", d) for i, d in enumerate(docs)], 10)
+    texts = feed.CellTexts(offline="OFF", on="ON", off="IDLE", takeover="TAKEN %1")
+    names = feed.TreeNames(
+        districts={"330102": "上城区"},
+        groups={"LEDG-330102-01": "湖滨屏"},
+        ungrouped="未分组",
+        label="%1 (%2/%3)",
+    )
+    with ThreadPoolExecutor(1) as worker:
+        load = worker.submit(feed.load_tree, store, NOW, texts, names).result()
+    assert [r.id for r in load.rows] == [d["id"] for d in docs]
+    (district,) = load.tree.roots
+    (group,) = district.children
+    assert district.label == "上城区 (7/2)"  # LED-0003 and LED-0006 are offline
+    assert group.label == "湖滨屏 (7/2)"
+    shown = {n.key: n.cells for n in group.children}
+    assert shown["LED-0003"].state == "OFF"
+    assert shown["LED-0001"].state == "ON"
+    assert shown["LED-0007"].content.startswith("TAKEN 11-29 20:05")  # the city's clock
+    assert shown["LED-0001"].content == "—"
+
+    # The sync touches LED-0001 (now off) and brings LED-0008, ungrouped, new to the tree.
+    docs[0] = device(1, power=False, version=2)
+    new = device(8, group=None, district_code="330105")
+    store.apply_changes([change(20, "device", docs[0]), change(21, "device", new)], 30)
+    with ThreadPoolExecutor(1) as worker:
+        touched = worker.submit(
+            feed.load_touched,
+            store,
+            ["LED-0001", "LED-0008"],
+            NOW,
+            texts,
+            names,
+            {d["id"] for d in docs}.__contains__,
+        ).result()
+    assert touched.cells["LED-0001"].state == "IDLE"
+    assert [e.id for e in touched.new] == ["LED-0008"]
+    assert touched.new[0].group_name == "未分组"
+    assert touched.new[0].district_name == "330105"  # no name known: its code
