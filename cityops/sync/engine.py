@@ -67,6 +67,8 @@ class SyncStatus:
 PUSH_BATCH = 100
 #: Changes per pull page (the server allows up to 5,000).
 PULL_PAGE = 2000
+#: Live events read between two turns of the event loop (~5 ms of parsing on this machine).
+LIVE_YIELD_EVERY = 100
 
 
 class PushGate(Protocol):
@@ -267,12 +269,19 @@ class SyncEngine:
         try:
             while not self._stopping:
                 cursor = await asyncio.to_thread(self.store.cursor)
+                read = 0
                 async for event in self.api.events(cursor):
                     if event.event == "resync":
                         raise CursorTooOld("the live stream asked for a resync")
                     queue.put_nowait(event.data)
                     if applier.done():
                         applier.result()  # surface its error
+                    read += 1
+                    if read % LIVE_YIELD_EVERY == 0:
+                        # A burst (a city-wide command makes ~20,000 changes) arrives already
+                        # buffered: the stream then never waits, and its parsing would hold the
+                        # loop — the Qt UI thread in the client — until the buffer is empty.
+                        await asyncio.sleep(0)
                 # The server ended the stream (a restart): resume from the cursor.
                 await queue.join()
         finally:
