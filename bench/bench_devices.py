@@ -61,6 +61,7 @@ from cityops.desktop.device_confirm import CommandConfirmDialog  # noqa: E402
 from cityops.desktop.device_control import DeviceControlWindow  # noqa: E402
 from cityops.desktop.device_control_presenter import DeviceControlPresenter  # noqa: E402
 from cityops.desktop.session import Session  # noqa: E402
+from cityops.desktop.window_manager import settle_heap  # noqa: E402
 from cityops.domain import device_commands as dc  # noqa: E402
 from cityops.domain.devices import DeviceKind  # noqa: E402
 from cityops.domain.schemas import DeviceDoc, Entity  # noqa: E402
@@ -215,6 +216,27 @@ class InstantGateway:
                     time.sleep(0.05)
 
 
+class GcPauses:
+    """The cyclic collector's pauses (they stop every thread, the UI's too): the longest, by
+    generation, printed with each run."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.worst: dict[int, float] = {}
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+            return
+        took = (time.perf_counter() - self.started) * 1000
+        generation = info["generation"]
+        self.worst[generation] = max(self.worst.get(generation, 0.0), took)
+
+    def text(self) -> str:
+        return ", ".join(f"gen{g} {ms:.0f} ms" for g, ms in sorted(self.worst.items()))
+
+
 class StallMeter:
     """The longest gap between ticks of a 5 ms timer on the UI thread, beyond its 5 ms: how
     long the UI thread was busy with something else (nothing can be drawn or clicked then)."""
@@ -323,6 +345,8 @@ async def bench(url: str, base: Path, repeats: int, lamps: int) -> dict[str, lis
     while window.tree.model.device_count() < len(presenter.rows):  # noqa: ASYNC110
         await asyncio.sleep(0.01)
     first_sync = meter.worst
+    settle_heap()  # as the window manager does once a window has opened
+    pauses = GcPauses()
     print(
         f"tree holds {len(presenter.rows)} devices; longest UI stall during the first sync "
         f"{first_sync:.0f} ms",
@@ -343,7 +367,9 @@ async def bench(url: str, base: Path, repeats: int, lamps: int) -> dict[str, lis
             took, _stall = await one_run(presenter, screens, dc.SetLevel(50 + n), meter)
             out["screens_273"].append(took)
             await asyncio.sleep(0.5)
+            pauses.worst.clear()
             took, stall = await one_run(presenter, lamp_rows, dc.SetPower(n % 2 == 0), meter)
+            print(f"  collector pauses in that run: {pauses.text() or 'none'}", file=sys.stderr)
             out[lamps_key].append(took)
             out[f"ui_stall_{lamps_key}"].append(stall)
             await asyncio.sleep(0.5)
