@@ -49,6 +49,19 @@ async def ask(dialog: QDialog) -> bool:
         dialog.deleteLater()
 
 
+def typed_entry(layout: QVBoxLayout, warning: str, targets: int) -> QLineEdit:
+    """The typed confirmation of a city-wide command: the warning in red and the field the
+    operator types the target count into (the dialog's OK waits for it)."""
+    warn = QLabel(warning)
+    warn.setWordWrap(True)
+    warn.setStyleSheet("color: #c62828; font-weight: bold;")
+    layout.addWidget(warn)
+    entry = QLineEdit()
+    entry.setPlaceholderText(str(targets))
+    layout.addWidget(entry)
+    return entry
+
+
 class CommandConfirmDialog(QDialog):
     def __init__(
         self,
@@ -85,17 +98,8 @@ class CommandConfirmDialog(QDialog):
         layout.addWidget(self.count_label)
         self.entry: QLineEdit | None = None
         if typed:
-            warn = QLabel(
-                self.tr("这是全市范围的指令。请输入目标设备数量 %1 以确认：").replace(
-                    "%1", str(targets)
-                )
-            )
-            warn.setWordWrap(True)
-            warn.setStyleSheet("color: #c62828; font-weight: bold;")
-            layout.addWidget(warn)
-            self.entry = QLineEdit()
-            self.entry.setPlaceholderText(str(targets))
-            layout.addWidget(self.entry)
+            text = self.tr("这是全市范围的指令。请输入目标设备数量 %1 以确认：")
+            self.entry = typed_entry(layout, text.replace("%1", str(targets)), targets)
         if operator_missing:
             role = QLabel(
                 self.tr(
@@ -176,17 +180,8 @@ class ReconfirmDialog(QDialog):
             layout.addWidget(self.attempted_label)
         self.entry: QLineEdit | None = None
         if typed:
-            warn = QLabel(
-                self.tr("这是全市范围的指令。如仍要下发，请再次输入目标设备数量 %1：").replace(
-                    "%1", str(targets)
-                )
-            )
-            warn.setWordWrap(True)
-            warn.setStyleSheet("color: #c62828; font-weight: bold;")
-            layout.addWidget(warn)
-            self.entry = QLineEdit()
-            self.entry.setPlaceholderText(str(targets))
-            layout.addWidget(self.entry)
+            text = self.tr("这是全市范围的指令。如仍要下发，请再次输入目标设备数量 %1：")
+            self.entry = typed_entry(layout, text.replace("%1", str(targets)), targets)
         buttons = QDialogButtonBox()
         self.send_button = QPushButton(self.tr("仍然下发"))
         self.void_button = QPushButton(

@@ -255,21 +255,6 @@ class RankingPresenter(QObject):
         category = (
             key if key in {c.code for c in self.reference.evaluation.rules.categories} else None
         )
-        now = self._clock()
-        if indicator is Indicator.PUBLIC_SATISFACTION:
-            rated = await asyncio.to_thread(
-                rf.cases_behind,
-                self.store,
-                period,
-                district,
-                indicator,
-                limit=rf.DRILL_LIMIT,
-                now=now,
-            )
-            if not outdated():
-                trace = explanation.indicator(indicator)
-                self._show_rated(name, lines, rated, trace.numerator, trace.denominator)
-            return
         if indicator is not None and indicator in rf.drill_indicators():
             cases = await asyncio.to_thread(
                 rf.cases_behind,
@@ -278,9 +263,13 @@ class RankingPresenter(QObject):
                 district,
                 indicator,
                 limit=rf.DRILL_LIMIT,
-                now=now,
+                now=self._clock(),
             )
             if outdated():
+                return
+            if indicator is Indicator.PUBLIC_SATISFACTION:
+                trace = explanation.indicator(indicator)
+                self._show_rated(name, lines, cases, trace.numerator, trace.denominator)
                 return
             # The counts are the ranking's own (every case), not the listed rows'.
             inputs = explanation.indicator(indicator).inputs_text(self._lang())
