@@ -13,8 +13,11 @@ carries the same rounded numbers:
   black list named under the table. Qt embeds a subset of the font (WenQuanYi Micro Hei) with
   its Unicode map, so the PDF's text can be extracted.
 
-CSV and XLSX are plain Python (run them in a worker thread). The PDF paints with Qt: the
-presenter runs it on the UI thread (a 13-row table prints in tens of milliseconds).
+All three run in a worker thread (the presenter awaits them with ``asyncio.to_thread``): the
+PDF takes ~100 ms, too long for the UI thread. Qt allows that for the PDF: ``QPdfWriter``,
+``QPainter`` on it, ``QTextDocument`` and ``QFont`` work outside the GUI thread (the font
+database is shared and locked); only widgets and ``QPixmap`` are GUI-thread-only, and the
+bulletin uses neither (no images in its HTML).
 """
 
 from __future__ import annotations
@@ -153,7 +156,10 @@ def bulletin_html(table: RankingTable, generated: str = "") -> str:
 
 
 def write_pdf(table: RankingTable, path: Path, generated: str = "") -> None:
-    """Print the bulletin to ``path`` (Qt: call on the UI thread)."""
+    """Print the bulletin to ``path``; meant for a worker thread (no widgets, no pixmaps).
+
+    The writer and the document are created, used and dropped in the calling thread, so no
+    Qt object outlives the call or is shared with the UI thread."""
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 

@@ -14,9 +14,9 @@ busy with superseded runs); such a reload refreshes only the trend's last two pe
 report itself. A clicked score shows its explanation and the cases or findings behind it (read
 in a worker; a newer click or period drops an older drill-down's result). The drill-down's
 title counts come from the ranking's own trace, not from the listed rows (at most
-``DRILL_LIMIT``). Exports write the table on screen: CSV and XLSX in a worker, the PDF
-on the UI thread (Qt paints it). The inspection form is checked inline with the domain's own
-``record_inspection`` (the server decides with the same rules) and submitted as an
+``DRILL_LIMIT``). Exports write the table on screen, every format in a worker (the PDF too:
+Qt paints on a PDF writer off the GUI thread). The inspection form is checked inline with the
+domain's own ``record_inspection`` (the server decides with the same rules) and submitted as an
 ``inspection.record`` intent with its optimistic document, so the ranking counts it at once.
 """
 
@@ -372,7 +372,8 @@ class RankingPresenter(QObject):
         elif fmt == "xlsx":
             await asyncio.to_thread(ranking_export.write_xlsx, table, path, generated)
         elif fmt == "pdf":
-            ranking_export.write_pdf(table, path, generated)  # Qt paints: the UI thread
+            # Qt paints too, but on a PDF writer: allowed off the GUI thread (~100 ms here).
+            await asyncio.to_thread(ranking_export.write_pdf, table, path, generated)
         else:
             raise ValueError(f"unknown export format {fmt!r}")
         self.window.show_message(self.tr("已导出 %1").replace("%1", str(path)))

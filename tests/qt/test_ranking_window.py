@@ -8,6 +8,8 @@ import asyncio
 import csv
 import shutil
 import subprocess
+import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -57,9 +59,19 @@ def row_texts(window: RankingWindow) -> dict[str, list[str]]:
 
 
 def test_the_month_on_screen_drilled_and_exported(
-    qapp: QApplication, store: LocalStore, tmp_path: Path
+    qapp: QApplication, store: LocalStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
+    # Which thread printed each file: the exports must leave the UI thread free.
+    writers: dict[str, threading.Thread] = {}
+    for fmt in ("pdf", "xlsx", "csv"):
+        real = getattr(ranking_export, f"write_{fmt}")
+
+        def recorded(*args: object, _fmt: str = fmt, _real: Callable[..., None] = real) -> None:
+            writers[_fmt] = threading.current_thread()
+            _real(*args)
+
+        monkeypatch.setattr(ranking_export, f"write_{fmt}", recorded)
     window = RankingWindow(fixture.REF, "supervisor")
     window.resize(1600, 900)
     window.set_period_day(date(2026, 11, 20))
@@ -115,6 +127,10 @@ def test_the_month_on_screen_drilled_and_exported(
         pdf, xlsx, text = tmp_path / "r.pdf", tmp_path / "r.xlsx", tmp_path / "r.csv"
         for fmt, path in (("pdf", pdf), ("xlsx", xlsx), ("csv", text)):
             await presenter.export(fmt, path)
+        ui = threading.current_thread()
+        assert ui is threading.main_thread()
+        assert set(writers) == {"pdf", "xlsx", "csv"}
+        assert all(thread is not ui for thread in writers.values()), writers
         extracted = "".join(page.extract_text() for page in PdfReader(pdf).pages)
         words = extracted.split()
         for row in table.text_rows():
