@@ -22,7 +22,9 @@ What it does (DESIGN §3 device commands):
   and ``typed_confirmation: true`` only when the user passed the typed confirmation);
 - progress: per group command, acked / failed / pending / expired as the changes arrive; the
   rows of this workstation's intents that are still in the outbox ("queued offline") or that
-  the server refused (its reason, e.g. expired before it reached the server); retry sends the
+  the server refused (its reason, e.g. expired before it reached the server), or that the
+  re-confirmation gate holds ("waiting for re-confirmation", from when the hold starts until
+  the user decides); retry sends the
   chosen command again, as a new group command, to its failed devices that no newer command
   on the same channel has reached since (a second retry does not re-send to devices the first
   one reached), names the original command and its time in the confirmation, and is refused
@@ -158,6 +160,7 @@ class DeviceControlPresenter(QObject):
         self._tick.start()
         # The gate is the session's; this window only asks about what it holds.
         self.gate.on_held(self._on_gate_held)
+        self.gate.on_held(self._on_gate_hold_started)
         self._on_gate_held()  # already holding one (held before this window opened): ask now
 
     def shows_data(self) -> bool:
@@ -169,6 +172,7 @@ class DeviceControlPresenter(QObject):
         self._tick.stop()
         # Nothing is released: the session's gate keeps holding until someone decides.
         self.gate.remove_listener(self._on_gate_held)
+        self.gate.remove_listener(self._on_gate_hold_started)
         await self.schedules.stop()
         for signal, slot in self._connections():
             with contextlib.suppress(RuntimeError, TypeError):
@@ -328,12 +332,18 @@ class DeviceControlPresenter(QObject):
     def _reason(self, text: str | None, code: str | None) -> str:
         return text or code or "?"
 
+    def _reconfirm_minutes(self) -> str:
+        # The gate's age in whole minutes (3 in the product); at least 1, as the text says
+        # "more than %1 minutes" (tests shorten the age to seconds).
+        return str(max(1, int(self.gate.reconfirm_after.total_seconds() // 60)))
+
     def _history_rows(
         self, outbox: Sequence[feed.OutboxCommand], groups: Sequence[feed.GroupCommand]
     ) -> tuple[list[dict[str, Any]], list[str]]:
         by_id = {g.id: g for g in groups}
         items: list[tuple[str, dict[str, Any]]] = []
         me = self.session.me.user_id
+        held = self.gate.held_ids()
         for o in outbox:
             if o.group_command_id in by_id:
                 continue  # the server's rows say more
@@ -350,7 +360,11 @@ class DeviceControlPresenter(QObject):
                 "expired": 0,
                 "bad": o.status == "rejected",
             }
-            if o.status == "pending":
+            if o.status == "pending" and o.mutation_id in held:
+                row["state"] = self.tr("等待重新确认（离线排队超过 %1 分钟）").replace(
+                    "%1", self._reconfirm_minutes()
+                )
+            elif o.status == "pending":
                 row["state"] = self.tr("离线排队，待上送服务器")
             elif o.status == "rejected":
                 if o.group_command_id in self.gate.voided_groups:
@@ -591,6 +605,13 @@ class DeviceControlPresenter(QObject):
             return
         if self._asking is None or self._asking.done():
             self._asking = self._tasks.spawn(self._reconfirm_held(), "device-reconfirm")
+
+    def _on_gate_hold_started(self) -> None:
+        # Its progress row says it waits for re-confirmation, shown or not; the hold ends
+        # by a decision here (the history is read again then) or by expiring, when it goes
+        # up and the server's refusal is read again.
+        self._history_due = True
+        self._schedule_refresh()
 
     def _on_window_shown(self) -> None:
         self._on_gate_held()

@@ -7,9 +7,10 @@ device-control presenter asks the user about what it holds:
 
 - ``allowed(pending)`` / ``waiting()``: the engine's ``PushGate`` (how many of the oldest
   intents may go up; how many device commands wait for a decision);
-- ``held()``: copies of the intents waiting for a decision, in seq order, and
-  ``on_held(listener)`` / ``remove_listener(listener)``: told when an intent starts to wait
-  (the device window, when open, asks at once);
+- ``held()``: copies of the intents waiting for a decision, in seq order, ``held_ids()``
+  their mutation ids (the progress list marks their rows), and ``on_held(listener)`` /
+  ``remove_listener(listener)``: told when an intent starts to wait (the device window,
+  when open, asks at once, and its progress row says it waits);
 - ``confirm(mutation_id)`` (send it as it is) and ``void(mutation_id, not_after)`` (the
   presenter has rewritten its expiry in the outbox to ``not_after``, its creation time, so
   the server refuses it as expired and nothing is executed); ``voided_groups``.
@@ -115,6 +116,10 @@ class ReconfirmGate:
 
     def held(self) -> list[dict[str, Any]]:
         return sorted(self._held.values(), key=lambda i: int(i.get("seq") or 0))
+
+    def held_ids(self) -> frozenset[str]:
+        """The mutation ids waiting for a decision now."""
+        return frozenset(self._held)
 
     def is_held(self, mutation_id: str) -> bool:
         return mutation_id in self._held

@@ -354,6 +354,7 @@ def test_a_command_held_offline_for_minutes_asks_again_when_the_link_returns(
             await until(lambda: c.session.store.outbox_length() == 1, 5, "queued offline")
             gid = feed.load_outbox_commands(c.session.store)[0].group_command_id
             await until(lambda: gid in c.window._progress_ids, 5, "listed")
+            assert c.window.progress_row(gid)["state"] == "离线排队，待上送服务器"  # type: ignore[index]
             await asyncio.sleep(2.5)  # older than the re-confirmation age
             link.restore()
             c.session.engine.poke()
@@ -370,6 +371,15 @@ def test_a_command_held_offline_for_minutes_asks_again_when_the_link_returns(
             held = c.window.status.held_label
             assert not held.isHidden()
             assert "等待设备指令重新确认（1 条）" in held.text()
+            # Its progress row says why it has not gone up (not "queued offline" any more).
+            await until(
+                lambda: (
+                    c.window.progress_row(gid)["state"]  # type: ignore[index]
+                    == "等待重新确认（离线排队超过 1 分钟）"
+                ),
+                5,
+                "the row says it waits for re-confirmation",
+            )
             shot(c, "device-control-reconfirm")
             # Closing the window with the question open decides nothing: still held.
             c.window.close()
@@ -400,6 +410,7 @@ def test_a_command_held_offline_for_minutes_asks_again_when_the_link_returns(
                 return r is not None and "作废" in r["state"]
 
             await until(voided, 10, "shown voided")
+            assert "等待重新确认" not in c.window.progress_row(gid)["state"]  # type: ignore[index]
             await until(lambda: c.window.status.held_label.isHidden(), 10, "hold cleared")
             return gid
 
