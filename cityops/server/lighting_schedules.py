@@ -25,10 +25,12 @@ restart does not send again.
 It is edge-triggered on purpose: it commands when the schedule's wanted state changes (or the
 set of circuits a group switches changes), not every round. An operator who switches a group
 by hand keeps it so until the schedule's next on/off/dim time; the schedule does not undo a
-manual command every 30 s. One exception: when the last scheduled commands for a group reached
-none of its devices (every one expired — the gateway was down — or failed), the same state is
-commanded again, at most every ``RETRY_AFTER``; an expired "off at sunrise" must not leave the
-lamps on all day. A command a person superseded, or one any device acked, is never repeated.
+manual command every 30 s. One exception: the devices a group's last scheduled command missed
+(their copy expired — the gateway was down — or failed) are commanded again, just those, at
+most every ``RETRY_AFTER``, once that command has settled (none of its copies still queued or
+sent); an expired "off at sunrise" must not leave the lamps on all day, whether it missed the
+whole group or a few lamps. A device acked, or one a newer command on the same channel reached
+since (a person's, superseding or after the miss), is never re-commanded.
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import uuid6
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy.orm import Session, aliased
 
 from cityops.domain import device_commands as dc
 from cityops.domain import group_schedules as gs
@@ -56,7 +58,7 @@ from cityops.domain.outcomes import Rejection
 from cityops.domain.schemas import Entity, LightingScheduleDoc, ScheduleSetArgs
 from cityops.server import audit, changes
 from cityops.server.handlers_devices import fleet, load_group_statuses, select_in, write_issued
-from cityops.server.models import DeviceRow, LightingScheduleRow, ServerValue
+from cityops.server.models import DeviceCommandRow, DeviceRow, LightingScheduleRow, ServerValue
 from cityops.server.push import MutationContext, audit_applied, register
 from cityops.server.state import ServerState
 
@@ -71,11 +73,14 @@ COMMAND_TTL = timedelta(minutes=10)
 ACTOR = Actor("system:scheduler", frozenset({Role.OPERATOR}), None, "照明计划")
 #: ``server_values`` row: group code → what the scheduler last commanded for it.
 LAST_NAME = "lighting_scheduler.last"
-#: A group whose last scheduled commands reached none of its devices (all expired — gateway
-#: down past ``COMMAND_TTL`` — or all failed) is commanded again, at most this often: an
-#: expired "off at sunrise" must not leave the lamps on all day, nor a dead gateway cause a
-#: storm of commands.
+#: The devices a group's last scheduled commands missed (expired — gateway down past
+#: ``COMMAND_TTL`` — or failed) are commanded again, at most this often: an expired "off at
+#: sunrise" must not leave the lamps on all day, nor a dead gateway cause a storm of commands.
 RETRY_AFTER = timedelta(minutes=10)
+#: The statuses of a device's copy that missed it.
+_MISSED = (dc.CommandStatus.EXPIRED.value, dc.CommandStatus.FAILED.value)
+#: Still on its way: a group command with such a copy has not settled, nothing is re-sent yet.
+_UNDER_WAY = frozenset({dc.CommandStatus.QUEUED, dc.CommandStatus.SENT})
 
 _SCHEDULES = cast(Table, LightingScheduleRow.__table__)
 _DEVICES = cast(Table, DeviceRow.__table__)
@@ -197,9 +202,9 @@ def set_schedule(ctx: MutationContext) -> Rejection | None:
 
 @dataclass(frozen=True, slots=True)
 class Commanded:
-    """What one scheduler round commanded for one group (``retry``: the same state again,
-    because the last commands reached none of its devices; ``group_command_ids`` then names
-    only the payloads sent again)."""
+    """What one scheduler round commanded for one group (``retry``: the same state again to
+    the devices the last commands missed; ``group_command_ids`` then names only the payloads
+    sent again and ``devices`` counts the devices re-commanded)."""
 
     group: str
     state: DesiredLighting
@@ -234,17 +239,16 @@ def _payloads(want: DesiredLighting) -> list[dc.Payload]:
 
 
 def _decide(
-    targets: list[tuple[str, DeviceKind]],
-    want: DesiredLighting,
+    jobs: Sequence[tuple[dc.Payload, list[tuple[str, DeviceKind]]]],
     now: datetime,
     fleet: dict[DeviceKind, int],
 ) -> list[tuple[str, tuple[dc.DeviceCommand, ...]]] | Rejection:
-    """The group commands (id, commands) that bring ``targets`` to ``want``, all decided before
-    anything is written: the power and level commands are one decision, so a refused level
-    cannot leave a stored power command behind (which, with ``last`` not updated, was sent
-    again every round)."""
+    """The group commands (id, commands) that send each payload to its targets, all decided
+    before anything is written: the power and level commands are one decision, so a refused
+    level cannot leave a stored power command behind (which, with ``last`` not updated, was
+    sent again every round)."""
     decided = []
-    for payload in _payloads(want):
+    for payload, targets in jobs:
         group_command_id = str(uuid6.uuid7())
         outcome = dc.issue_group(
             group_command_id=group_command_id,
@@ -264,12 +268,48 @@ def _decide(
     return decided
 
 
-def _missed(statuses: dict[dc.CommandStatus, int] | None) -> bool:
-    """Whether a group command reached none of its devices: every command expired or failed
-    (none acked, none still pending, none superseded by a person's newer command)."""
+def _may_have_missed(statuses: dict[dc.CommandStatus, int] | None) -> bool:
+    """Whether a group command settled with some copies expired or failed (none still
+    queued or sent: those may yet be acked, and are judged once they settled)."""
     if not statuses:
         return False
-    return set(statuses) <= {dc.CommandStatus.EXPIRED, dc.CommandStatus.FAILED}
+    return not statuses.keys() & _UNDER_WAY and any(
+        dc.CommandStatus(s) in statuses for s in _MISSED
+    )
+
+
+_MINE = aliased(DeviceCommandRow)
+_NEWER = aliased(DeviceCommandRow)
+
+
+def _missed_devices(session: Session, group_command_ids: Sequence[str]) -> dict[str, set[str]]:
+    """Per group command, the devices its copy missed (expired or failed) that no newer
+    command on the same channel was issued to since (a person's, or anyone's)."""
+    if not group_command_ids:
+        return {}
+    mine = and_(_MINE.group_command_id.in_(list(group_command_ids)), _MINE.status.in_(_MISSED))
+    out: dict[str, set[str]] = {}
+    for gid, device_id in session.execute(
+        select(_MINE.group_command_id, _MINE.device_id).where(mine)
+    ):
+        out.setdefault(str(gid), set()).add(str(device_id))
+    # A group command's copies share one issue time: a later one is another command.
+    newer = (
+        select(_MINE.group_command_id, _MINE.device_id)
+        .distinct()
+        .join(
+            _NEWER,
+            and_(
+                _NEWER.device_id == _MINE.device_id,
+                _NEWER.channel == _MINE.channel,
+                _NEWER.issued_at > _MINE.issued_at,
+            ),
+        )
+        .where(mine)
+    )
+    for gid, device_id in session.execute(newer):
+        out.get(str(gid), set()).discard(str(device_id))
+    return {gid: devices for gid, devices in out.items() if devices}
 
 
 def _retry_due(before: dict[str, Any], now: datetime) -> bool:
@@ -288,8 +328,7 @@ def _stored_schedules(session: Session) -> dict[str, Schedule]:
 def run_scheduler(state: ServerState, now: datetime | None = None) -> list[Commanded]:
     """One round at ``now`` (default: the clock): command every group whose wanted state
     differs from what was last commanded for it, and re-command (at most every
-    ``RETRY_AFTER``) a group whose last commands reached none of its devices. Returns what
-    was commanded."""
+    ``RETRY_AFTER``) the devices a group's last commands missed. Returns what was commanded."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     groups = {
         code: tuple(g.circuits) for code, g in state.reference.devices.lighting_groups.items()
@@ -322,7 +361,8 @@ def run_scheduler(state: ServerState, now: datetime | None = None) -> list[Comma
             before = last.get(code) or {}
             if all(before.get(k) == v for k, v in marks[code].items()):
                 unchanged.append(code)
-        # Unchanged groups whose last commands may have missed (one grouped status query).
+        # Unchanged groups whose last commands may have missed devices: one grouped status
+        # query, then the devices of those that settled with misses.
         recheck = {
             code: list(last[code].get("group_command_ids") or ())
             for code in unchanged
@@ -331,32 +371,49 @@ def run_scheduler(state: ServerState, now: datetime | None = None) -> list[Comma
         statuses = load_group_statuses(
             session, sorted({g for ids in recheck.values() for g in ids})
         )
+        missed_by_command = _missed_devices(
+            session, sorted(g for g, s in statuses.items() if _may_have_missed(s))
+        )
         for code, (plan, targets, want) in wanted.items():
-            # Ids are in ``_payloads`` order; only the payloads that missed are sent again (a
-            # level a person superseded while the power command expired stays the person's).
+            payloads = _payloads(want)
+            # Ids are in ``_payloads`` order; each payload goes again only to the devices it
+            # missed (a level a person set while the power command expired stays the
+            # person's; a lamp that acked is not commanded twice).
             kept = recheck.get(code, [])
-            missed = [i for i, g in enumerate(kept) if _missed(statuses.get(g))]
-            retry = bool(missed) and len(kept) == len(_payloads(want))
+            missed = {i: missed_by_command[g] for i, g in enumerate(kept) if g in missed_by_command}
+            retry = bool(missed) and len(kept) == len(payloads)
             if code in unchanged and not retry:
                 continue
-            decided = _decide(targets, want, now, counts)
+            # (index in ``payloads``, payload, targets) of each group command to send.
+            jobs = [(i, payload, targets) for i, payload in enumerate(payloads)]
+            if retry:
+                jobs = [
+                    (i, payloads[i], [t for t in targets if t[0] in missed[i]])
+                    for i in sorted(missed)
+                ]
+                jobs = [job for job in jobs if job[2]]
+                if not jobs:  # the missed devices left the group: nothing to send
+                    continue
+            decided = _decide([(p, chosen) for _, p, chosen in jobs], now, counts)
             if isinstance(decided, Rejection):
                 log.error("scheduler: group %s refused: %s", code, decided.message_en)
                 continue
-            issued = list(kept) if retry else [gid for gid, _ in decided]
-            for i, (gid, commands) in enumerate(decided):
-                if retry and i not in missed:
-                    continue
+            for gid, commands in decided:
                 write_issued(session, gid, commands, now)
+            sent = tuple(gid for gid, _ in decided)
+            # A retried payload is followed by its new command from now on (the devices that
+            # acked the old one are done).
+            issued = list(kept) if retry else list(sent)
+            for (i, _, _), gid in zip(jobs, sent, strict=True):
                 issued[i] = gid
+            devices = len({d for _, _, chosen in jobs for d, _ in chosen})
             last[code] = {
                 **marks[code],
                 "source": plan.source,
                 "at": now.isoformat(),
                 "group_command_ids": issued,
             }
-            sent = tuple(issued[i] for i in missed) if retry else tuple(issued)
-            done.append(Commanded(code, want, len(targets), sent, retry))
+            done.append(Commanded(code, want, devices, sent, retry))
             audit.record(
                 session,
                 actor=ACTOR.user_id,
@@ -369,9 +426,9 @@ def run_scheduler(state: ServerState, now: datetime | None = None) -> list[Comma
                     "schedule": plan.source,
                     "power": want.power,
                     "level": want.level,
-                    "devices": len(targets),
+                    "devices": devices,
                     "group_command_ids": list(sent),
-                    # Sent again: the last commands reached none of the group's devices.
+                    # Sent again, to the devices the last commands missed.
                     "retry": retry,
                 },
             )

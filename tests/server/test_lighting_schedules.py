@@ -24,7 +24,7 @@ from cityops.server import admin, gateway
 from cityops.server import handlers_devices as hd
 from cityops.server import lighting_schedules as ls
 from cityops.server.db import make_engine
-from cityops.server.models import AuditEntry, DeviceCommandRow, ServerValue
+from cityops.server.models import AuditEntry, DeviceCommandRow, DeviceRow, ServerValue
 from tests.server.conftest import Api, LiveServer
 
 WESTLAKE = "LG-330106-westlake"  # a scenic group inside 西湖区's landscape group
@@ -242,6 +242,7 @@ def test_scheduler_switches_on_dims_and_off_once_each_and_follows_a_change(
 QIANJIANG = "LG-330102-qianjiang"  # 6 circuits: no other test here gives it a schedule
 XIANGHU = "LG-330109-xianghu"
 QIANDAOHU = "LG-330127-qiandaohu"
+CANAL = "LG-330105-canal"  # 20 circuits: no other test here gives it a schedule
 ALL_NIGHT: dict[str, Any] = {
     "periods": [{"on": "sunset+15", "off": "sunrise-10", "level": 100}],
     "seasons": [],
@@ -290,8 +291,8 @@ def test_a_scheduled_command_that_reached_no_device_is_sent_again_at_most_every_
     live_server: LiveServer, api: Api
 ) -> None:
     """An "on at sunset" that expired (gateway down) or failed everywhere is commanded again;
-    one that any device acked, or a person superseded, is not; never more than every
-    ``RETRY_AFTER``."""
+    where one device acked, the others again; one a person superseded is not; never more than
+    every ``RETRY_AFTER``."""
     state = live_server.state
     gw = Gateway(api, live_server.db_url)
     circuits = sorted(load_reference().devices.lighting_groups[QIANJIANG].circuits)
@@ -335,11 +336,25 @@ def test_a_scheduled_command_that_reached_no_device_is_sent_again_at_most_every_
     assert third.retry
     power, level = third.group_command_ids
 
-    # One device acks the power command: it reached the group, nothing is repeated.
+    # One device acks both, the others fail: the others (only they) are sent both again, ten
+    # minutes after the last send; once they ack, nothing is repeated.
     gw.answer(circuits, ok=None)
     assert _statuses(live_server, power) == {"acked", "failed"}
-    gateway.expire_commands(state, at(day, 18, 31))
-    assert round_at(at(day, 18, 40)) is None
+    assert round_at(at(day, 18, 29)) is None
+    fourth = round_at(at(day, 18, 30))
+    assert fourth is not None
+    assert fourth.retry
+    assert fourth.devices == len(circuits) - 1
+    assert _payload_of(live_server, fourth.group_command_ids[0]) == (
+        {"type": "set_power", "on": True},
+        len(circuits) - 1,
+    )
+    assert circuits[0] not in {
+        r.device_id for r in _commands(live_server, fourth.group_command_ids[0])
+    }
+    gw.answer(circuits, ok=True)
+    gateway.expire_commands(state, at(day, 18, 41))
+    assert round_at(at(day, 18, 45)) is None
     assert round_at(at(day, 22, 59)) is None
 
     # 23:00 dims to 50 %; a person sets the level by hand before the gateway took it, and the
@@ -407,6 +422,90 @@ def test_power_and_level_are_stored_together_or_not_at_all(
     done = {c.group: c for c in ls.run_scheduler(state, at(day, 18, 3))}
     assert len(done[XIANGHU].group_command_ids) == 2
     assert scheduled_power_rows() == before + len(circuits)
+
+
+def test_devices_a_scheduled_command_missed_are_sent_it_again_the_others_left_alone(
+    live_server: LiveServer, api: Api
+) -> None:
+    """Some lamps ack "on at sunset", the rest miss it (expired): only those are commanded
+    again, as a new group command (audited as a retry), except a lamp a person switched since
+    on the same channel (the person's level channel leaves the scheduler's level to it only);
+    not again within ``RETRY_AFTER``."""
+    state = live_server.state
+    gw = Gateway(api, live_server.db_url)
+    circuits = sorted(load_reference().devices.lighting_groups[CANAL].circuits)
+    assert len(circuits) >= 10
+    result = api.do("operator", "ws-partial", "schedule.set", group=CANAL, schedule=NIGHT)
+    assert result["status"] == "applied"
+    day = date(2026, 12, 7)
+
+    def round_at(when: datetime) -> ls.Commanded | None:
+        return {c.group: c for c in ls.run_scheduler(state, when)}.get(CANAL)
+
+    lit = round_at(at(day, 18))
+    assert lit is not None
+    assert not lit.retry
+    power, level = lit.group_command_ids
+    acked, missed = circuits[:6], circuits[6:]
+    gw.answer(acked, ok=True)  # the gateway reached these, then went down
+    gateway.expire_commands(state, at(day, 18, 10))
+    assert _statuses(live_server, power) == {"acked", "expired"}
+    # A person switches one missed lamp off by hand, another one's level: after the miss.
+    off_by_hand, level_by_hand = missed[0], missed[1]
+    with state.gate.write() as session:
+        for device_id, payload in (
+            (off_by_hand, dc.SetPower(False)),
+            (level_by_hand, dc.SetLevel(30)),
+        ):
+            device = session.get(DeviceRow, device_id)
+            assert device is not None
+            by_hand = dc.issue_group(
+                group_command_id=f"hand-{uuid.uuid4().hex[:8]}",
+                targets=[(device_id, DeviceKind(device.kind))],
+                payload=payload,
+                actor=Actor("operator", frozenset({Role.OPERATOR})),
+                server_now=at(day, 18, 10, 30),
+                not_after=at(day, 18, 20),
+                fleet=hd.fleet(session),
+            )
+            assert not isinstance(by_hand, Rejection)
+            hd.write_issued(
+                session, by_hand[0].group_command_id or "", by_hand, at(day, 18, 10, 30)
+            )
+
+    again = round_at(at(day, 18, 11))
+    assert again is not None
+    assert again.retry
+    assert (again.state.power, again.state.level) == (True, 100)
+    assert again.devices == len(missed)
+    new_power, new_level = again.group_command_ids
+    assert not {power, level} & {new_power, new_level}
+    assert _payload_of(live_server, new_power)[0] == {"type": "set_power", "on": True}
+    assert _payload_of(live_server, new_level)[0] == {"type": "set_level", "percent": 100}
+    # Power again to the missed lamps but the one switched off by hand; level again to the
+    # missed lamps but the one whose level a person set. The acked lamps get nothing.
+    assert sorted(r.device_id for r in _commands(live_server, new_power)) == sorted(
+        set(missed) - {off_by_hand}
+    )
+    assert sorted(r.device_id for r in _commands(live_server, new_level)) == sorted(
+        set(missed) - {level_by_hand}
+    )
+    runs = audit_rows(live_server, action="schedule.run", target=f"lighting group {CANAL}")
+    assert runs[-1].detail["retry"] is True
+    assert runs[-1].detail["group_command_ids"] == [new_power, new_level]
+    assert runs[-1].detail["devices"] == len(missed)
+
+    # They fail again at once: not again before ten minutes after the retry.
+    gw.answer(missed, ok=False)
+    assert _statuses(live_server, new_power) == {"failed"}
+    assert round_at(at(day, 18, 15)) is None
+    assert round_at(at(day, 18, 20, 59)) is None
+    third = round_at(at(day, 18, 21))
+    assert third is not None
+    assert third.retry
+    assert sorted(
+        r.device_id for r in _commands(live_server, third.group_command_ids[0])
+    ) == sorted(set(missed) - {off_by_hand})
 
 
 # ---------------------------------------------------------------------- astral at the boundary
