@@ -1558,32 +1558,32 @@
 <context>
     <name>CommandConfirmDialog</name>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="65"/>
+        <location filename="../../desktop/device_confirm.py" line="78"/>
         <source>确认设备指令</source>
         <translation>Confirm device command</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="80"/>
+        <location filename="../../desktop/device_confirm.py" line="93"/>
         <source>将下发到 %1 台设备，其中 %2 台当前离线（离线设备将报告失败）</source>
         <translation>Will be sent to %1 devices, %2 of them offline now (offline devices will report failure)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="89"/>
+        <location filename="../../desktop/device_confirm.py" line="101"/>
         <source>这是全市范围的指令。请输入目标设备数量 %1 以确认：</source>
         <translation>This is a city-wide command. Type the number of target devices, %1, to confirm:</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="102"/>
+        <location filename="../../desktop/device_confirm.py" line="106"/>
         <source>该指令需要设备操作员（operator）角色；您当前没有该角色，服务器将按您的当前角色裁决，预计会拒绝并记录审计。</source>
         <translation>This command needs the operator role. You do not have it; the server decides by your current roles and will most likely refuse it and audit the refusal.</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="110"/>
+        <location filename="../../desktop/device_confirm.py" line="114"/>
         <source>下发</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="111"/>
+        <location filename="../../desktop/device_confirm.py" line="115"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1637,123 +1637,128 @@
 <context>
     <name>DeviceControlPresenter</name>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="178"/>
+        <location filename="../../desktop/device_control_presenter.py" line="195"/>
         <source>未分组</source>
-        <extracomment>Coalescing of live changes into one tree / progress update. A routine command must reach the server within this time or not at all. Progress and audit rows kept on screen. What one unit of the takeover spin box is (tests shorten it to seconds). The confirmation dialog waiting for an answer, if any (tests answer it).</extracomment>
+        <extracomment>Coalescing of live changes into one tree / progress update. Devices applied to the tree per event-loop turn (about 2–4 ms of the UI thread here), so 5,000 acks at once never hold the UI thread for long. A routine command must reach the server within this time or not at all. Progress and audit rows kept on screen. What one unit of the takeover spin box is (tests shorten it to seconds). The confirmation dialog waiting for an answer, if any (tests answer it).</extracomment>
         <translation>Ungrouped</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="308"/>
+        <location filename="../../desktop/device_control_presenter.py" line="364"/>
+        <source>等待重新确认（离线排队超过 %1 分钟）</source>
+        <translation>Waiting for re-confirmation (queued offline for over %1 minutes)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/device_control_presenter.py" line="368"/>
         <source>离线排队，待上送服务器</source>
         <translation>Queued offline, waiting to reach the server</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="311"/>
+        <location filename="../../desktop/device_control_presenter.py" line="371"/>
         <source>已作废（重新确认时取消），未执行</source>
         <translation>Voided at re-confirmation, not executed</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="313"/>
+        <location filename="../../desktop/device_control_presenter.py" line="373"/>
         <source>服务器拒绝，未执行：%1</source>
         <translation>Refused by the server, not executed: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="317"/>
+        <location filename="../../desktop/device_control_presenter.py" line="377"/>
         <source>服务器已受理</source>
         <translation>Accepted by the server</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="325"/>
+        <location filename="../../desktop/device_control_presenter.py" line="385"/>
         <source>过期：%1×%2</source>
         <translation>expired: %1×%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="325"/>
+        <location filename="../../desktop/device_control_presenter.py" line="385"/>
         <source>未送达</source>
         <translation>not delivered</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="329"/>
+        <location filename="../../desktop/device_control_presenter.py" line="389"/>
         <source>被新指令取代 ×%1</source>
         <translation>superseded by a newer command ×%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="331"/>
+        <location filename="../../desktop/device_control_presenter.py" line="391"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="333"/>
+        <location filename="../../desktop/device_control_presenter.py" line="393"/>
         <source>完成（有失败：%1）</source>
         <translation>Done (with failures: %1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="335"/>
+        <location filename="../../desktop/device_control_presenter.py" line="395"/>
         <source>完成（%1）</source>
         <translation>Done (%1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="337"/>
+        <location filename="../../desktop/device_control_presenter.py" line="397"/>
         <source>进行中 %1/%2</source>
         <translation>In progress %1/%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="362"/>
+        <location filename="../../desktop/device_control_presenter.py" line="422"/>
         <source>%1  %2  %3（%4 台）— %5</source>
         <translation>%1  %2  %3 (%4 devices) — %5</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="377"/>
+        <location filename="../../desktop/device_control_presenter.py" line="437"/>
         <source>设备指令未执行：%1</source>
         <translation>Device command not executed: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="417"/>
+        <location filename="../../desktop/device_control_presenter.py" line="477"/>
         <source>没有可作用的设备：请先在树中选择设备</source>
         <translation>No devices to act on: select devices in the tree first</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="424"/>
+        <location filename="../../desktop/device_control_presenter.py" line="484"/>
         <source>另有 %1 台被筛选隐藏，不在此次范围</source>
         <translation>%1 more devices are hidden by the filter and not included</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="435"/>
+        <location filename="../../desktop/device_control_presenter.py" line="495"/>
         <source>该指令没有失败的设备</source>
         <translation>This command has no failed devices</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="444"/>
+        <location filename="../../desktop/device_control_presenter.py" line="504"/>
         <source>接管已结束，不再重试</source>
         <translation>The takeover has ended; not retried</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="450"/>
+        <location filename="../../desktop/device_control_presenter.py" line="510"/>
         <source>原指令下发于 %1，已超过 %2 分钟，不再重试：请确认现场情况后重新下发</source>
         <translation>The original command was issued at %1, more than %2 minutes ago; not retried: check the situation on site and issue it again</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="463"/>
+        <location filename="../../desktop/device_control_presenter.py" line="523"/>
         <source>失败的设备此后都已收到更新的同类指令，无需重试</source>
         <translation>Every failed device has since received a newer command of the same kind; nothing to retry</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="467"/>
+        <location filename="../../desktop/device_control_presenter.py" line="527"/>
         <source>重试：原指令“%1”（%2 由 %3 下发）中失败的设备</source>
         <translation>Retry: the failed devices of &quot;%1&quot; (issued %2 by %3)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="475"/>
+        <location filename="../../desktop/device_control_presenter.py" line="535"/>
         <source>另有 %1 台失败的设备此后已收到更新的同类指令，不再重试</source>
         <translation>%1 more failed devices have since received a newer command of the same kind and are not retried</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="511"/>
+        <location filename="../../desktop/device_control_presenter.py" line="571"/>
         <source>已取消，未下发</source>
         <translation>Cancelled, not sent</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control_presenter.py" line="533"/>
+        <location filename="../../desktop/device_control_presenter.py" line="593"/>
         <source>已提交：%1（%2 台）</source>
         <translation>Submitted: %1 (%2 devices)</translation>
     </message>
@@ -1761,243 +1766,243 @@
 <context>
     <name>DeviceControlWindow</name>
     <message>
-        <location filename="../../desktop/device_control.py" line="128"/>
+        <location filename="../../desktop/device_control.py" line="108"/>
         <source>设备控制 — LED 大屏与路灯</source>
         <translation>Device control — LED screens and street lights</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="148"/>
+        <location filename="../../desktop/device_control.py" line="128"/>
         <source>LED 大屏</source>
         <translation>LED screens</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="149"/>
+        <location filename="../../desktop/device_control.py" line="129"/>
         <source>照明</source>
         <translation>Lighting</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="151"/>
+        <location filename="../../desktop/device_control.py" line="131"/>
         <source>照明计划</source>
         <translation>Lighting schedule</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="166"/>
-        <location filename="../../desktop/device_control.py" line="334"/>
+        <location filename="../../desktop/device_control.py" line="146"/>
+        <location filename="../../desktop/device_control.py" line="314"/>
         <source>未选择设备</source>
         <translation>No device selected</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="170"/>
+        <location filename="../../desktop/device_control.py" line="150"/>
         <source>作用范围：</source>
         <translation>Scope:</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="172"/>
+        <location filename="../../desktop/device_control.py" line="152"/>
         <source>树中所选的大屏</source>
         <translation>Screens selected in the tree</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="173"/>
+        <location filename="../../desktop/device_control.py" line="153"/>
         <source>全部大屏（“一张图”）</source>
         <translation>All screens (&quot;one picture&quot;)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="176"/>
+        <location filename="../../desktop/device_control.py" line="156"/>
         <source>内容</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="179"/>
+        <location filename="../../desktop/device_control.py" line="159"/>
         <source>要显示的文字，或图片编号 img:…</source>
         <translation>Text to show, or an image id img:…</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="181"/>
+        <location filename="../../desktop/device_control.py" line="161"/>
         <source>发布内容 (Ctrl+P)</source>
         <translation>Publish content (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="183"/>
+        <location filename="../../desktop/device_control.py" line="163"/>
         <source>接管时长（分钟）</source>
         <translation>Takeover length (minutes)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="188"/>
+        <location filename="../../desktop/device_control.py" line="168"/>
         <source>紧急接管 (Ctrl+T)</source>
         <translation>Emergency takeover (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="191"/>
+        <location filename="../../desktop/device_control.py" line="171"/>
         <source>立即恢复 (Ctrl+R)</source>
         <translation>Restore now (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="194"/>
+        <location filename="../../desktop/device_control.py" line="174"/>
         <source>亮度与电源</source>
         <translation>Brightness and power</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="200"/>
+        <location filename="../../desktop/device_control.py" line="180"/>
         <source>设置亮度</source>
         <translation>Set brightness</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="201"/>
+        <location filename="../../desktop/device_control.py" line="181"/>
         <source>开屏</source>
         <translation>Screens on</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="202"/>
+        <location filename="../../desktop/device_control.py" line="182"/>
         <source>关屏</source>
         <translation>Screens off</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="227"/>
+        <location filename="../../desktop/device_control.py" line="207"/>
         <source>总开关（全市道路与景观照明“一个开关”）</source>
         <translation>Master switch (all road and landscape lighting on &quot;one switch&quot;)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="229"/>
+        <location filename="../../desktop/device_control.py" line="209"/>
         <source>全部开灯</source>
         <translation>All lights on</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="230"/>
+        <location filename="../../desktop/device_control.py" line="210"/>
         <source>全部关灯</source>
         <translation>All lights off</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="235"/>
+        <location filename="../../desktop/device_control.py" line="215"/>
         <source>树中所选的照明设备</source>
         <translation>Lighting selected in the tree</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="237"/>
+        <location filename="../../desktop/device_control.py" line="217"/>
         <source>开灯</source>
         <translation>Lights on</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="238"/>
+        <location filename="../../desktop/device_control.py" line="218"/>
         <source>关灯</source>
         <translation>Lights off</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="245"/>
+        <location filename="../../desktop/device_control.py" line="225"/>
         <source>调光</source>
         <translation>Dim</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="277"/>
+        <location filename="../../desktop/device_control.py" line="257"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="278"/>
+        <location filename="../../desktop/device_control.py" line="258"/>
         <source>操作人</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="279"/>
+        <location filename="../../desktop/device_control.py" line="259"/>
         <source>指令</source>
         <translation>Command</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="280"/>
+        <location filename="../../desktop/device_control.py" line="260"/>
         <source>设备数</source>
         <translation>Devices</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="281"/>
+        <location filename="../../desktop/device_control.py" line="261"/>
         <source>已确认</source>
         <translation>Acked</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="282"/>
+        <location filename="../../desktop/device_control.py" line="262"/>
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="283"/>
+        <location filename="../../desktop/device_control.py" line="263"/>
         <source>待回执</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="284"/>
+        <location filename="../../desktop/device_control.py" line="264"/>
         <source>已过期</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="285"/>
+        <location filename="../../desktop/device_control.py" line="265"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="298"/>
+        <location filename="../../desktop/device_control.py" line="278"/>
         <source>重试失败的设备 (Ctrl+Shift+R)</source>
         <translation>Retry failed devices (Ctrl+Shift+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="303"/>
+        <location filename="../../desktop/device_control.py" line="283"/>
         <source>指令进度</source>
         <translation>Command progress</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="305"/>
+        <location filename="../../desktop/device_control.py" line="285"/>
         <source>操作审计</source>
         <translation>Audit</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="310"/>
+        <location filename="../../desktop/device_control.py" line="290"/>
         <source>搜索设备</source>
         <translation>Search devices</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="311"/>
+        <location filename="../../desktop/device_control.py" line="291"/>
         <source>发布内容</source>
         <translation>Publish content</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="312"/>
+        <location filename="../../desktop/device_control.py" line="292"/>
         <source>紧急接管</source>
         <translation>Emergency takeover</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="313"/>
+        <location filename="../../desktop/device_control.py" line="293"/>
         <source>立即恢复</source>
         <translation>Restore now</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="314"/>
+        <location filename="../../desktop/device_control.py" line="294"/>
         <source>重试失败的设备</source>
         <translation>Retry failed devices</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="320"/>
+        <location filename="../../desktop/device_control.py" line="300"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="321"/>
+        <location filename="../../desktop/device_control.py" line="301"/>
         <source>设置(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="337"/>
+        <location filename="../../desktop/device_control.py" line="317"/>
         <source>已选择 %1 块大屏、%2 个照明设备（%3 台离线）</source>
         <translation>Selected %1 screens, %2 lighting devices (%3 offline)</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="418"/>
+        <location filename="../../desktop/device_control.py" line="398"/>
         <source>请先输入要显示的内容</source>
         <translation>Enter the content to show first</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="425"/>
+        <location filename="../../desktop/device_control.py" line="405"/>
         <source>紧急接管需要输入显示内容</source>
         <translation>An emergency takeover needs content to show</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_control.py" line="435"/>
+        <location filename="../../desktop/device_control.py" line="415"/>
         <source>请先在“指令进度”中选择要重试的指令</source>
         <translation>First select the command to retry under &quot;Command progress&quot;</translation>
     </message>
@@ -2053,17 +2058,17 @@
 <context>
     <name>DeviceTree</name>
     <message>
-        <location filename="../../widgets/device_tree.py" line="259"/>
+        <location filename="../../widgets/device_tree.py" line="504"/>
         <source>搜索设备名称或编号…</source>
         <translation>Search device name or id…</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="261"/>
+        <location filename="../../widgets/device_tree.py" line="506"/>
         <source>仅离线</source>
         <translation>Offline only</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="262"/>
+        <location filename="../../widgets/device_tree.py" line="507"/>
         <source>仅故障</source>
         <translation>Faulty only</translation>
     </message>
@@ -2071,38 +2076,39 @@
 <context>
     <name>DeviceTreeModel</name>
     <message>
-        <location filename="../../widgets/device_tree.py" line="83"/>
+        <location filename="../../widgets/device_tree.py" line="127"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="84"/>
+        <location filename="../../widgets/device_tree.py" line="128"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="85"/>
+        <location filename="../../widgets/device_tree.py" line="129"/>
         <source>亮度/调光</source>
         <translation>Brightness/dim</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="86"/>
+        <location filename="../../widgets/device_tree.py" line="130"/>
         <source>当前内容</source>
         <translation>Current content</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="87"/>
+        <location filename="../../widgets/device_tree.py" line="131"/>
         <source>故障</source>
         <translation>Faults</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="88"/>
+        <location filename="../../widgets/device_tree.py" line="132"/>
         <source>最后在线</source>
         <translation>Last seen</translation>
     </message>
     <message>
-        <location filename="../../widgets/device_tree.py" line="177"/>
+        <location filename="../../widgets/device_tree.py" line="135"/>
         <source>%1（%2 台 · %3 离线）</source>
+        <extracomment>The translated &quot;%1（%2 台 · %3 离线）&quot; of a district&apos;s or group&apos;s name.</extracomment>
         <translation>%1 (%2 devices · %3 offline)</translation>
     </message>
 </context>
@@ -2599,161 +2605,161 @@
         <translation>%1 inspection findings have an item or count the current standard cannot score; left out</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="288"/>
+        <location filename="../../desktop/ranking_presenter.py" line="277"/>
         <source>%1 · %2：%3</source>
         <translation>%1 · %2: %3</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="291"/>
-        <location filename="../../desktop/ranking_presenter.py" line="352"/>
+        <location filename="../../desktop/ranking_presenter.py" line="280"/>
+        <location filename="../../desktop/ranking_presenter.py" line="341"/>
         <source>（列出前 %1 件）</source>
         <translation>(first %1 listed)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="292"/>
-        <location filename="../../desktop/ranking_presenter.py" line="353"/>
+        <location filename="../../desktop/ranking_presenter.py" line="281"/>
+        <location filename="../../desktop/ranking_presenter.py" line="342"/>
         <source>案件编号</source>
         <translation>Case id</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="292"/>
+        <location filename="../../desktop/ranking_presenter.py" line="281"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="292"/>
-        <location filename="../../desktop/ranking_presenter.py" line="353"/>
+        <location filename="../../desktop/ranking_presenter.py" line="281"/>
+        <location filename="../../desktop/ranking_presenter.py" line="342"/>
         <source>上报时间</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="293"/>
+        <location filename="../../desktop/ranking_presenter.py" line="282"/>
         <source>节点时间</source>
         <translation>Milestone</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="293"/>
+        <location filename="../../desktop/ranking_presenter.py" line="282"/>
         <source>计分</source>
         <translation>Counts</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="293"/>
-        <location filename="../../desktop/ranking_presenter.py" line="354"/>
+        <location filename="../../desktop/ranking_presenter.py" line="282"/>
+        <location filename="../../desktop/ranking_presenter.py" line="343"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="296"/>
+        <location filename="../../desktop/ranking_presenter.py" line="285"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="296"/>
+        <location filename="../../desktop/ranking_presenter.py" line="285"/>
         <source>未达标</source>
         <translation>Missed</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="312"/>
+        <location filename="../../desktop/ranking_presenter.py" line="301"/>
         <source>考评检查</source>
         <translation>Inspection</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="313"/>
+        <location filename="../../desktop/ranking_presenter.py" line="302"/>
         <source>%1 · %2：%3 条检查发现</source>
         <translation>%1 · %2: %3 findings</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="316"/>
+        <location filename="../../desktop/ranking_presenter.py" line="305"/>
         <source>%1 · %2：检查发现（列出前 %3 条）</source>
         <translation>%1 · %2: findings (first %3 listed)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="320"/>
+        <location filename="../../desktop/ranking_presenter.py" line="309"/>
         <source>考评项</source>
         <translation>Item</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="320"/>
+        <location filename="../../desktop/ranking_presenter.py" line="309"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="320"/>
+        <location filename="../../desktop/ranking_presenter.py" line="309"/>
         <source>扣分</source>
         <translation>Deduction</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="320"/>
+        <location filename="../../desktop/ranking_presenter.py" line="309"/>
         <source>检查时间</source>
         <translation>Observed at</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="321"/>
+        <location filename="../../desktop/ranking_presenter.py" line="310"/>
         <source>街道</source>
         <translation>Street</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="321"/>
+        <location filename="../../desktop/ranking_presenter.py" line="310"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="321"/>
+        <location filename="../../desktop/ranking_presenter.py" line="310"/>
         <source>编号</source>
         <translation>Id</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="333"/>
+        <location filename="../../desktop/ranking_presenter.py" line="322"/>
         <source>%1 · 总分与各项指标</source>
         <translation>%1 · total and indicators</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="348"/>
+        <location filename="../../desktop/ranking_presenter.py" line="337"/>
         <source>%1 · 公众满意度：%2 件回访评价，平均 %3 分（满分 5 分）</source>
         <translation>%1 · public satisfaction: %2 callback ratings, mean %3 (of 5)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="353"/>
+        <location filename="../../desktop/ranking_presenter.py" line="342"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="354"/>
+        <location filename="../../desktop/ranking_presenter.py" line="343"/>
         <source>结案时间</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="364"/>
+        <location filename="../../desktop/ranking_presenter.py" line="353"/>
         <source>满意</source>
         <translation>Satisfied</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="364"/>
+        <location filename="../../desktop/ranking_presenter.py" line="353"/>
         <source>基本满意</source>
         <translation>Fairly satisfied</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="364"/>
+        <location filename="../../desktop/ranking_presenter.py" line="353"/>
         <source>不满意</source>
         <translation>Dissatisfied</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="368"/>
+        <location filename="../../desktop/ranking_presenter.py" line="357"/>
         <source>%1 分</source>
         <translation>%1 points</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="389"/>
+        <location filename="../../desktop/ranking_presenter.py" line="379"/>
         <source>已导出 %1</source>
         <translation>Exported %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="455"/>
+        <location filename="../../desktop/ranking_presenter.py" line="445"/>
         <source>已提交，编号 %1</source>
         <translation>Submitted, id %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ranking_presenter.py" line="463"/>
+        <location filename="../../desktop/ranking_presenter.py" line="453"/>
         <source>检查记录未被接受：%1</source>
         <translation>Finding not accepted: %1</translation>
     </message>
@@ -2877,12 +2883,12 @@
 <context>
     <name>ReconfirmDialog</name>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="149"/>
+        <location filename="../../desktop/device_confirm.py" line="153"/>
         <source>离线排队的指令需重新确认</source>
         <translation>A command queued offline needs re-confirmation</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="155"/>
+        <location filename="../../desktop/device_confirm.py" line="159"/>
         <source>以下指令在本机排队了 %1 分钟，尚未下发：
 
 %2
@@ -2897,27 +2903,27 @@
 Things may have changed: send it anyway? Until you decide, every later action of this workstation waits too.</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="170"/>
+        <location filename="../../desktop/device_confirm.py" line="174"/>
         <source>注意：该指令此前已上送过但未收到服务器答复，服务器可能已经执行了它。“作废”只能阻止尚未执行的指令，无法撤回已执行的操作。</source>
         <translation>Note: this command was sent before but the server&apos;s answer never arrived; the server may already have executed it. &quot;Void&quot; only stops a command not yet executed; it cannot undo one that was.</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="180"/>
+        <location filename="../../desktop/device_confirm.py" line="183"/>
         <source>这是全市范围的指令。如仍要下发，请再次输入目标设备数量 %1：</source>
         <translation>This is a city-wide command. To send it anyway, type the number of target devices, %1, again:</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="191"/>
+        <location filename="../../desktop/device_confirm.py" line="186"/>
         <source>仍然下发</source>
         <translation>Send anyway</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="193"/>
+        <location filename="../../desktop/device_confirm.py" line="188"/>
         <source>作废，不下发</source>
         <translation>Void, do not send</translation>
     </message>
     <message>
-        <location filename="../../desktop/device_confirm.py" line="193"/>
+        <location filename="../../desktop/device_confirm.py" line="188"/>
         <source>作废（如尚未执行）</source>
         <translation>Void (if not yet executed)</translation>
     </message>
