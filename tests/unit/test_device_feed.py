@@ -98,7 +98,7 @@ def test_devices_groups_and_outbox_as_the_window_reads_them(tmp_path: Path) -> N
     fake = SimpleNamespace(
         tr=lambda text: text,
         session=SimpleNamespace(me=SimpleNamespace(user_id="operator")),
-        gate=SimpleNamespace(voided_groups=set()),
+        gate=SimpleNamespace(voided_groups=set(), held_ids=frozenset),
     )
     (shown,), _audit = DeviceControlPresenter._history_rows(fake, [], [group])  # type: ignore[arg-type]
     assert "被新指令取代 ×1" in shown["state"], shown
