@@ -63,7 +63,9 @@ def test_first_sync_then_live_changes_reach_the_cache(
         async with running(server, tmp_path / "cache.sqlite3", "dispatcher") as engine:
             engine.on_changes(touched.append)
             await until(lambda: engine.store.get(Entity.CASE, before) is not None, what="pull")
-            assert engine.status.state is ConnectionState.ONLINE
+            # The pulled page is in the cache a moment before the catch-up ends (it asks once
+            # more whether anything is left) and the engine says it is online.
+            await until(lambda: engine.status.state is ConnectionState.ONLINE, 5, "online")
             # Another workstation reports a case: it arrives over the live stream.
             live = new_id()
             api.do("collector", new_id("ws"), "case.report", case_id=live, **REPORT)
