@@ -50,7 +50,12 @@ from PySide6.QtWidgets import (
 
 from cityops.desktop import device_feed as feed
 from cityops.desktop.schedule_form import ScheduleForm
-from cityops.desktop.status_bar import OfflineBanner, SyncStatusBar, show_message_line
+from cityops.desktop.status_bar import (
+    OfflineBanner,
+    SyncStatusBar,
+    message_line,
+    show_message_line,
+)
 from cityops.widgets.device_tree import DeviceCells, DeviceTree
 
 _T = QCoreApplication.translate
@@ -117,8 +122,7 @@ class DeviceControlWindow(QMainWindow):
         outer.setContentsMargins(6, 6, 6, 6)
         self.banner = OfflineBanner()
         outer.addWidget(self.banner)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = message_line()  # named messageLine: show_message_line colours it
         outer.addWidget(self.message)
         vertical = QSplitter(Qt.Orientation.Vertical)
         horizontal = QSplitter(Qt.Orientation.Horizontal)
